@@ -1,0 +1,238 @@
+// Package simkl is a client for the parts of the Simkl API that simklink
+// uses: ID resolution, title summaries and episodes, the user's watch state
+// (POST /sync/watched) and the list and history writes.
+//
+// Every request carries client_id, app-name and app-version as query
+// parameters and a simklink User-Agent. The client keeps the whole process
+// inside Simkl's published rate limits (see limit.go) and turns Simkl's error
+// envelope into typed errors (see errors.go).
+package simkl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Production base URLs.
+const (
+	DefaultAPIBase   = "https://api.simkl.com"
+	DefaultWebBase   = "https://simkl.com"
+	DefaultImageBase = "https://simkl.in"
+)
+
+// Config configures a Client. ClientID is required.
+type Config struct {
+	APIBase    string // default DefaultAPIBase
+	WebBase    string // default DefaultWebBase: authorize page and title pages
+	ImageBase  string // default DefaultImageBase
+	ClientID   string
+	AppName    string // default "simklink"
+	AppVersion string // default "dev"
+	// HTTPClient makes the calls; its Timeout bounds each one. Default: a
+	// client with a 10 s timeout.
+	HTTPClient *http.Client
+	// Limits keeps the process inside Simkl's rate limits. Zero value:
+	// DefaultLimits.
+	Limits Limits
+	// Observe, when set, is told about every upstream call: the endpoint
+	// ("GET /search/id"), the HTTP status (0 when no answer came) and how long
+	// it took. Metrics hang off it.
+	Observe func(endpoint string, status int, d time.Duration)
+}
+
+// Client calls Simkl. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	api     *url.URL
+	http    *http.Client
+	limiter *limiter
+	common  url.Values
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	if cfg.ClientID == "" {
+		return nil, errors.New("simkl: Config.ClientID is required")
+	}
+	if cfg.APIBase == "" {
+		cfg.APIBase = DefaultAPIBase
+	}
+	if cfg.WebBase == "" {
+		cfg.WebBase = DefaultWebBase
+	}
+	if cfg.ImageBase == "" {
+		cfg.ImageBase = DefaultImageBase
+	}
+	if cfg.AppName == "" {
+		cfg.AppName = "simklink"
+	}
+	if cfg.AppVersion == "" {
+		cfg.AppVersion = "dev"
+	}
+	cfg.APIBase = strings.TrimRight(cfg.APIBase, "/")
+	cfg.WebBase = strings.TrimRight(cfg.WebBase, "/")
+	cfg.ImageBase = strings.TrimRight(cfg.ImageBase, "/")
+	api, err := url.Parse(cfg.APIBase)
+	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
+		return nil, fmt.Errorf("simkl: APIBase %q is not an http(s) URL", cfg.APIBase)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	common := url.Values{}
+	common.Set("client_id", cfg.ClientID)
+	common.Set("app-name", cfg.AppName)
+	common.Set("app-version", cfg.AppVersion)
+	return &Client{cfg: cfg, api: api, http: hc, limiter: newLimiter(cfg.Limits), common: common}, nil
+}
+
+// OAuthEndpoint returns Simkl's V1 OAuth endpoints for x/oauth2. The
+// authorize page lives on the web host, the token endpoint on the API host.
+// AuthStyle is set explicitly: auto-detection retries a failed exchange with
+// the other style, and Simkl's codes are single-use, so the retry always
+// fails and hides the first error.
+func (c *Client) OAuthEndpoint() oauth2.Endpoint {
+	return oauth2.Endpoint{
+		AuthURL:   c.cfg.WebBase + "/oauth/authorize",
+		TokenURL:  c.cfg.APIBase + "/oauth/token?" + c.common.Encode(),
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+}
+
+// ClientID returns the configured client_id.
+func (c *Client) ClientID() string { return c.cfg.ClientID }
+
+// call is one request to Simkl.
+type call struct {
+	method   string
+	path     string     // e.g. "/search/id"
+	pattern  string     // for errors and metrics, e.g. "/movies/{id}"
+	query    url.Values // extra query parameters
+	token    string     // bearer token, "" for app-level calls
+	body     any        // JSON-encoded when non-nil
+	okStatus func(int) bool
+}
+
+// do sends c, waits for the limiter first, and decodes a 2xx answer into out
+// (when out is non-nil). It returns the raw body for callers that need to
+// look at its shape first.
+func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
+	endpoint := cl.method + " " + cl.pattern
+	if err := c.limiter.wait(ctx, cl.method, cl.token); err != nil {
+		return nil, err
+	}
+	u := *c.api
+	u.Path = strings.TrimRight(u.Path, "/") + cl.path
+	q := url.Values{}
+	for k, v := range c.common {
+		q[k] = v
+	}
+	for k, v := range cl.query {
+		q[k] = v
+	}
+	u.RawQuery = q.Encode()
+
+	var body io.Reader
+	if cl.body != nil {
+		b, err := json.Marshal(cl.body)
+		if err != nil {
+			return nil, fmt.Errorf("simkl: %s: encoding request: %w", endpoint, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("simkl: %s: %w", endpoint, err)
+	}
+	req.Header.Set("User-Agent", c.cfg.AppName+"/"+c.cfg.AppVersion)
+	req.Header.Set("Accept", "application/json")
+	if cl.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if cl.token != "" {
+		req.Header.Set("Authorization", "Bearer "+cl.token)
+	}
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.observe(endpoint, 0, time.Since(start))
+		c.limiter.failure(0, 0)
+		return nil, &transportError{endpoint: endpoint, err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	c.observe(endpoint, resp.StatusCode, time.Since(start))
+	if err != nil {
+		c.limiter.failure(0, 0)
+		return nil, &transportError{endpoint: endpoint, err: err}
+	}
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if cl.okStatus != nil {
+		ok = cl.okStatus(resp.StatusCode)
+	}
+	if !ok {
+		apiErr := decodeAPIError(endpoint, resp, raw)
+		c.limiter.failure(resp.StatusCode, apiErr.RetryAfter)
+		return nil, apiErr
+	}
+	c.limiter.success()
+	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return raw, fmt.Errorf("simkl: %s: decoding response: %w", endpoint, err)
+		}
+	}
+	return raw, nil
+}
+
+// maxBody bounds what we read of one answer. One Piece with every episode is
+// the largest we expect, well under this.
+const maxBody = 16 << 20
+
+func (c *Client) observe(endpoint string, status int, d time.Duration) {
+	if c.cfg.Observe != nil {
+		c.cfg.Observe(endpoint, status, d)
+	}
+}
+
+func decodeAPIError(endpoint string, resp *http.Response, raw []byte) *APIError {
+	e := &APIError{Endpoint: endpoint, Status: resp.StatusCode}
+	var env struct {
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(raw, &env) == nil {
+		e.Code, e.Message = env.Error, env.Message
+	}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if secs, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && secs >= 0 {
+			e.RetryAfter = time.Duration(secs) * time.Second
+		} else if t, err := http.ParseTime(ra); err == nil {
+			e.RetryAfter = max(time.Until(t), 0)
+		}
+	}
+	return e
+}
+
+// isEmptyJSON reports whether a body is one of Simkl's many ways of saying
+// "nothing": empty, null, [] or {}.
+func isEmptyJSON(raw []byte) bool {
+	s := string(bytes.TrimSpace(raw))
+	switch s {
+	case "", "null", "[]", "{}":
+		return true
+	}
+	return false
+}

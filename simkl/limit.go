@@ -1,0 +1,262 @@
+package simkl
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+)
+
+// Limits keeps the process inside Simkl's published rate limits: 10 GET/s
+// per client_id for calls without a token, and 10 GET/s plus 1 POST/s per
+// user token (DOCS /resources/rate-limits). Simkl suspends the client_id of
+// apps that keep going over, so the client waits rather than trip a limit.
+//
+// Each bucket is an x/time/rate limiter with a burst of 1 and a rate a little
+// under Simkl's: Simkl counts in one-second windows, and a burst of 10 at
+// 10/s would let 11 calls into one window; even spacing with a 5% margin
+// never does, whatever the network does to the spacing.
+type Limits struct {
+	AppGET   rate.Limit // default 10 per 1.05 s
+	AppPOST  rate.Limit // default 1 per 1.05 s (app-level POSTs; none today)
+	UserGET  rate.Limit // default 10 per 1.05 s, per token
+	UserPOST rate.Limit // default 1 per 1.05 s, per token
+	// MaxWait bounds how long a call waits for its turn. Past it the call
+	// fails at once with ErrBusy, which pages handle. Default 2 s.
+	MaxWait time.Duration
+	// MaxTokens bounds the per-token limiters kept (least recently used go
+	// first). Default 10,000.
+	MaxTokens int
+	// BreakerThreshold consecutive failures (no answer, 429 or 5xx) open the
+	// circuit breaker: calls then fail fast with ErrUnavailable until a
+	// cool-down passes. Default 5.
+	BreakerThreshold int
+	// BreakerCooldown is the first cool-down; each time the breaker opens
+	// again without a success in between it doubles, with jitter, up to
+	// BreakerMaxCooldown. Defaults 500 ms and 4 s, so pages recover within
+	// seconds of Simkl's return.
+	BreakerCooldown    time.Duration
+	BreakerMaxCooldown time.Duration
+}
+
+// DefaultLimits returns the limits for Simkl's published rates.
+func DefaultLimits() Limits {
+	return Limits{
+		AppGET:             rate.Every(105 * time.Millisecond),
+		AppPOST:            rate.Every(1050 * time.Millisecond),
+		UserGET:            rate.Every(105 * time.Millisecond),
+		UserPOST:           rate.Every(1050 * time.Millisecond),
+		MaxWait:            2 * time.Second,
+		MaxTokens:          10000,
+		BreakerThreshold:   5,
+		BreakerCooldown:    500 * time.Millisecond,
+		BreakerMaxCooldown: 4 * time.Second,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.AppGET == 0 {
+		l.AppGET = d.AppGET
+	}
+	if l.AppPOST == 0 {
+		l.AppPOST = d.AppPOST
+	}
+	if l.UserGET == 0 {
+		l.UserGET = d.UserGET
+	}
+	if l.UserPOST == 0 {
+		l.UserPOST = d.UserPOST
+	}
+	if l.MaxWait == 0 {
+		l.MaxWait = d.MaxWait
+	}
+	if l.MaxTokens == 0 {
+		l.MaxTokens = d.MaxTokens
+	}
+	if l.BreakerThreshold == 0 {
+		l.BreakerThreshold = d.BreakerThreshold
+	}
+	if l.BreakerCooldown == 0 {
+		l.BreakerCooldown = d.BreakerCooldown
+	}
+	if l.BreakerMaxCooldown == 0 {
+		l.BreakerMaxCooldown = d.BreakerMaxCooldown
+	}
+	return l
+}
+
+// maxRetryAfter caps how long one Retry-After can close the breaker.
+const maxRetryAfter = 30 * time.Second
+
+type userLimiters struct{ get, post *rate.Limiter }
+
+type limiter struct {
+	limits  Limits
+	appGET  *rate.Limiter
+	appPOST *rate.Limiter
+	users   *lru.Cache[[32]byte, *userLimiters]
+
+	mu        sync.Mutex
+	failures  int       // consecutive failures
+	openUntil time.Time // breaker open until then
+	opens     int       // consecutive openings, for the back-off
+
+	// Stats, read by Client.LimiterStats.
+	waits, rejections, breakerRejections uint64
+}
+
+func newLimiter(l Limits) *limiter {
+	l = l.withDefaults()
+	users, _ := lru.New[[32]byte, *userLimiters](l.MaxTokens)
+	return &limiter{
+		limits:  l,
+		appGET:  rate.NewLimiter(l.AppGET, 1),
+		appPOST: rate.NewLimiter(l.AppPOST, 1),
+		users:   users,
+	}
+}
+
+// bucket returns the limiter a call counts against. Tokens are keyed by
+// their hash, so the map never holds a token as a key.
+func (l *limiter) bucket(method, token string) *rate.Limiter {
+	post := method != http.MethodGet && method != http.MethodHead
+	if token == "" {
+		if post {
+			return l.appPOST
+		}
+		return l.appGET
+	}
+	key := sha256.Sum256([]byte(token))
+	u, ok := l.users.Get(key)
+	if !ok {
+		// Two goroutines may race to add the same token; PeekOrAdd keeps the
+		// first, so both use one limiter.
+		u = &userLimiters{get: rate.NewLimiter(l.limits.UserGET, 1), post: rate.NewLimiter(l.limits.UserPOST, 1)}
+		if prev, found, _ := l.users.PeekOrAdd(key, u); found {
+			u = prev
+		}
+	}
+	if post {
+		return u.post
+	}
+	return u.get
+}
+
+// BreakerOpenError is returned while the circuit breaker is open.
+type BreakerOpenError struct{ Until time.Time }
+
+func (e *BreakerOpenError) Error() string {
+	return fmt.Sprintf("simkl: circuit open for %s after repeated failures", time.Until(e.Until).Round(time.Millisecond))
+}
+func (e *BreakerOpenError) Is(target error) bool { return target == ErrUnavailable }
+
+// wait blocks until the call may go, or fails: with a *BreakerOpenError while
+// Simkl is known to be failing, with ErrBusy when the turn is further off
+// than MaxWait, or with the context's error.
+func (l *limiter) wait(ctx context.Context, method, token string) error {
+	l.mu.Lock()
+	if until := l.openUntil; time.Now().Before(until) {
+		l.breakerRejections++
+		l.mu.Unlock()
+		return &BreakerOpenError{Until: until}
+	}
+	l.mu.Unlock()
+
+	lim := l.bucket(method, token)
+	r := lim.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if d > l.limits.MaxWait || !deadlineAllows(ctx, d) {
+		r.Cancel()
+		l.mu.Lock()
+		l.rejections++
+		l.mu.Unlock()
+		return fmt.Errorf("%w (next turn in %s)", ErrBusy, d.Round(time.Millisecond))
+	}
+	l.mu.Lock()
+	l.waits++
+	l.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	}
+}
+
+func deadlineAllows(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) >= d
+}
+
+// success closes the breaker.
+func (l *limiter) success() {
+	l.mu.Lock()
+	l.failures, l.opens = 0, 0
+	l.mu.Unlock()
+}
+
+// failure records an answer that counts against Simkl's health: no answer
+// (status 0), 429 or 5xx. Other statuses are the caller's problem, not
+// Simkl's, and reset the count like a success.
+func (l *limiter) failure(status int, retryAfter time.Duration) {
+	if status != 0 && status != http.StatusTooManyRequests && status < 500 {
+		l.success()
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures++
+	now := time.Now()
+	var open time.Duration
+	if l.failures >= l.limits.BreakerThreshold {
+		l.opens++
+		backoff := l.limits.BreakerCooldown << min(l.opens-1, 10)
+		backoff = min(backoff, l.limits.BreakerMaxCooldown)
+		// Full jitter over the upper half, so many instances do not retry
+		// in step.
+		open = backoff/2 + rand.N(backoff/2+1)
+		l.failures = 0
+	}
+	if retryAfter > 0 {
+		open = max(open, min(retryAfter, maxRetryAfter))
+	}
+	if open > 0 {
+		l.openUntil = now.Add(open)
+	}
+}
+
+// LimiterStats counts the limiter's decisions since the client was made.
+type LimiterStats struct {
+	Waits             uint64 // calls that waited for their turn
+	Rejections        uint64 // calls refused with ErrBusy
+	BreakerRejections uint64 // calls refused while the breaker was open
+}
+
+// LimiterStats returns the limiter's counts.
+func (c *Client) LimiterStats() LimiterStats {
+	l := c.limiter
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return LimiterStats{Waits: l.waits, Rejections: l.rejections, BreakerRejections: l.breakerRejections}
+}
+
+// IsTemporary reports whether err is worth retrying later: Simkl down, slow,
+// rate limited, or our own budget full.
+func IsTemporary(err error) bool {
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrBusy) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
