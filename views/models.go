@@ -1,0 +1,124 @@
+// Package views holds simklink's templ components. Components are pure
+// functions of the view models in this file: they make no calls and read no
+// request state. Every region that htmx swaps is its own component, and the
+// full page is built from the same components.
+package views
+
+import "time"
+
+// Assets are the fingerprinted URLs of the static files.
+type Assets struct {
+	CSS     string // e.g. /static/app.3f2a9c1e.css
+	HTMX    string // e.g. /static/htmx.min.d6fdc75f.js (htmx 2.0.11)
+	AppJS   string // small app script (no inline scripts under our CSP); "" if none
+	Favicon string // SVG favicon
+}
+
+// Page is what the layout needs: head metadata and the chrome around content.
+type Page struct {
+	Title       string // <title>, without the " · simklink" suffix
+	Description string // meta description
+	Canonical   string // absolute URL; "" for none
+	NoIndex     bool   // error pages
+	OG          *OpenGraph
+	JSONLD      any // marshalled into <script type="application/ld+json">; nil for none
+	Assets      Assets
+	User        *User  // nil when signed out
+	LoginURL    string // "/login?next=..." for the header's sign-in link
+	Demo        bool   // demo mode: show the banner linking to the stand-in
+	Flash       string // one-line notice at the top, e.g. "Your Simkl connection ended. Sign in again."
+}
+
+// OpenGraph is the link-unfurling metadata of a title page.
+type OpenGraph struct {
+	Title       string
+	Description string
+	Image       string // absolute URL
+	ImageWidth  int
+	ImageHeight int
+	ImageAlt    string
+	URL         string // absolute canonical URL
+	Type        string // video.movie or video.tv_show
+}
+
+// User is the signed-in visitor as the header shows them.
+type User struct {
+	Name string
+}
+
+// Image is an <img> with its intrinsic size reserved (no layout shift).
+type Image struct {
+	Src    string
+	Srcset string // "url 170w, url 190w, url 340w"
+	Sizes  string
+	Width  int
+	Height int
+	Alt    string
+}
+
+// Title is the signed-out title card: everything that is the same for every
+// visitor, so it can be cached publicly.
+type Title struct {
+	Path          string // our canonical path, e.g. /t/simkl/2090
+	Kind          string // movie, show, anime
+	KindLabel     string // Movie, TV show, Anime
+	Name          string
+	Year          int
+	Overview      string
+	Genres        []string
+	Runtime       int // minutes; 0 when unknown
+	TotalEpisodes int // shows and anime; 0 when unknown
+	Status        string
+	StatusLabel   string // "Ended", "Airing", "Released", "Upcoming", ...
+	Poster        *Image // nil when Simkl has none
+	SimklURL      string // the title's page on simkl.com (required link back)
+	Episode       *EpisodeLink
+	// Stale is set when Simkl could not be reached and this is a cached copy.
+	Stale bool
+}
+
+// EpisodeLink is set on an episode-level link (?season=N&episode=M).
+type EpisodeLink struct {
+	Season int // 0 for anime, which Simkl numbers straight through
+	Number int
+	Title  string // "" when Simkl has no episode of that number
+	Aired  time.Time
+	Known  bool // Simkl lists this episode
+}
+
+// Sample is a link on the home page.
+type Sample struct {
+	Label string
+	Note  string
+	URL   string
+}
+
+// Home is the home page.
+type Home struct {
+	Samples []Sample
+	Kinds   []KindHelp
+}
+
+// KindHelp documents one accepted ID kind: /t/imdb/tt1375666.
+type KindHelp struct {
+	Kind    string
+	Example string
+}
+
+// Link is a labelled link, e.g. an error page's way on.
+type Link struct {
+	Label string
+	URL   string
+}
+
+// Error is an error page: it keeps the layout and always offers a way on.
+type Error struct {
+	Status  int
+	Heading string
+	Message string
+	// Accepted lists the accepted forms, for malformed input.
+	Accepted []KindHelp
+	Links    []Link
+	// RetryURL, when set, offers a retry (Simkl down or slow).
+	RetryURL string
+}
