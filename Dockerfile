@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t simklink .
+# Run:   docker run -p 8080:8080 -e BASE_URL=https://… -e SIMKL_CLIENT_ID=… \
+#          -e SIMKL_CLIENT_SECRET=… -e SESSION_HASH_KEY=… -e SESSION_BLOCK_KEY=… simklink
+# With no SIMKL_CLIENT_ID the image serves demo mode.
+
+FROM golang:1.26.8-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/simklink .
+
+# distroless static: CA certificates and tzdata, no shell, runs as nonroot.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/simklink /simklink
+USER nonroot:nonroot
+EXPOSE 8080
+ENV ADDR=:8080
+ENTRYPOINT ["/simklink"]

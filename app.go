@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"simklink/auth"
+	"simklink/handlers"
+	"simklink/simkl"
+	"simklink/simkl/simkltest"
+	"simklink/static"
+	"simklink/titles"
+	"simklink/tracker"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// app is the wired program: the handler and what must be closed with it.
+type app struct {
+	handler http.Handler
+	close   []func()
+}
+
+func (a *app) Close() {
+	for _, f := range a.close {
+		f()
+	}
+}
+
+// demoClientID and demoClientSecret are the stand-in's throwaway
+// credentials in demo mode; they mean nothing to the real Simkl.
+const (
+	demoClientID     = "simklink-demo"
+	demoClientSecret = "simklink-demo-secret"
+)
+
+// newApp wires the app for cfg. In demo mode it mounts the Simkl stand-in
+// at /_simkl/ and points the client at it: the browser-facing web and image
+// URLs through BASE_URL, the API through a private loopback listener.
+func newApp(cfg *config, logger *slog.Logger) (*app, error) {
+	a := &app{}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("BASE_URL: %w", err)
+	}
+	var standIn http.Handler
+	if cfg.Demo {
+		logger.Warn("demo mode: no SIMKL_CLIENT_ID set, so simklink talks to its built-in Simkl stand-in at /_simkl/ (sign in as any user name; \"demo\" has a seeded library)")
+		cfg.ClientID, cfg.ClientSecret = demoClientID, demoClientSecret
+		cfg.WebURL = cfg.BaseURL + "/_simkl/web"
+		cfg.ImageURL = cfg.BaseURL + "/_simkl/img"
+		standIn = simkltest.New(simkltest.Options{
+			ClientID:     demoClientID,
+			ClientSecret: demoClientSecret,
+			RedirectURIs: []string{cfg.BaseURL + "/auth/callback"},
+			Logger:       logger.With("component", "simkl-stand-in"),
+		})
+		// Browsers reach the stand-in at /_simkl/ on the main listener. The
+		// client reaches the same instance over real HTTP on a private
+		// loopback listener of its own, which is closed only after the main
+		// server has drained: requests still in flight at shutdown can
+		// finish their upstream calls.
+		api, err := serveInternal(standIn)
+		if err != nil {
+			return nil, err
+		}
+		a.close = append(a.close, api.close)
+		cfg.APIURL = api.url
+		if cfg.SessionHashKey == nil {
+			logger.Warn("demo mode: generated throwaway session keys; sessions end when simklink restarts (set SESSION_HASH_KEY and SESSION_BLOCK_KEY to keep them)")
+			cfg.SessionHashKey, cfg.SessionBlockKey = randomKey(32), randomKey(32)
+			cfg.GeneratedKeys = true
+		}
+	}
+
+	metrics := handlers.NewMetrics()
+	client, err := simkl.New(simkl.Config{
+		APIBase:    cfg.APIURL,
+		WebBase:    cfg.WebURL,
+		ImageBase:  cfg.ImageURL,
+		ClientID:   cfg.ClientID,
+		AppName:    "simklink",
+		AppVersion: version,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second},
+		Observe:    metrics.ObserveUpstream,
+	})
+	if err != nil {
+		return nil, err
+	}
+	resolver := titles.New(client, titles.Options{})
+	track := tracker.New(client, tracker.Options{})
+	metrics.AddCounters(
+		handlers.CounterFunc{Name: "simklink_title_cache_hits_total", Help: "Title cache hits.", Read: func() float64 { return float64(resolver.Stats().Hits) }},
+		handlers.CounterFunc{Name: "simklink_title_cache_misses_total", Help: "Title cache misses.", Read: func() float64 { return float64(resolver.Stats().Misses) }},
+		handlers.CounterFunc{Name: "simklink_title_cache_stale_served_total", Help: "Stale titles served while Simkl failed.", Read: func() float64 { return float64(resolver.Stats().StaleServed) }},
+		handlers.CounterFunc{Name: "simklink_tracker_cache_hits_total", Help: "Per-user tracker cache hits.", Read: func() float64 { return float64(track.Stats().Hits) }},
+		handlers.CounterFunc{Name: "simklink_tracker_cache_misses_total", Help: "Per-user tracker cache misses.", Read: func() float64 { return float64(track.Stats().Misses) }},
+		handlers.CounterFunc{Name: "simkl_limiter_waits_total", Help: "Upstream calls that waited for their turn under Simkl's rate limits.", Read: func() float64 { return float64(client.LimiterStats().Waits) }},
+		handlers.CounterFunc{Name: "simkl_limiter_rejections_total", Help: "Upstream calls refused because their turn was too far off.", Read: func() float64 { return float64(client.LimiterStats().Rejections) }},
+		handlers.CounterFunc{Name: "simkl_breaker_rejections_total", Help: "Upstream calls refused while the circuit breaker was open.", Read: func() float64 { return float64(client.LimiterStats().BreakerRejections) }},
+	)
+
+	au, err := auth.New(auth.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		Endpoint:     client.OAuthEndpoint(),
+		RedirectURL:  cfg.BaseURL + "/auth/callback",
+		HashKey:      cfg.SessionHashKey,
+		BlockKey:     cfg.SessionBlockKey,
+		PrevHashKey:  cfg.PrevSessionHashKey,
+		PrevBlockKey: cfg.PrevSessionBlockKey,
+		Secure:       base.Scheme == "https",
+		HTTPClient:   &http.Client{Timeout: 10 * time.Second},
+		UserName: func(ctx context.Context, token string) (string, error) {
+			u, err := client.UserSettings(ctx, token)
+			if err != nil {
+				return "", err
+			}
+			return u.Name, nil
+		},
+		Logger: logger.With("component", "auth"),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	assets, err := static.New()
+	if err != nil {
+		return nil, err
+	}
+	a.handler = handlers.NewServer(handlers.Deps{
+		Logger: logger,
+		Config: handlers.Config{
+			BaseURL:     base,
+			Demo:        cfg.Demo,
+			ImageOrigin: origin(cfg.ImageURL),
+			WebOrigin:   origin(cfg.WebURL),
+		},
+		Titles:  resolver,
+		Links:   client,
+		Assets:  assets,
+		Auth:    au,
+		Tracker: track,
+		Metrics: metrics,
+		StandIn: standIn,
+	})
+	return a, nil
+}
+
+type internalServer struct {
+	url   string
+	close func()
+}
+
+// serveInternal serves h on a private loopback port.
+func serveInternal(h http.Handler) (*internalServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo stand-in listener: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
+	go func() { _ = srv.Serve(ln) }()
+	return &internalServer{url: "http://" + ln.Addr().String(), close: func() { _ = srv.Close() }}, nil
+}
+
+func origin(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return pu.Scheme + "://" + pu.Host
+}
+
+func randomKey(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"simklink/simkl"
+)
+
+// config is every setting, from flags and environment variables (a flag
+// wins over its variable). It is validated once, at start-up.
+type config struct {
+	Addr    string
+	BaseURL string
+
+	ClientID     string
+	ClientSecret string
+
+	// Session keys: hash (HMAC) and block (AES) keys, and the previous pair
+	// still accepted during a rotation.
+	SessionHashKey      []byte
+	SessionBlockKey     []byte
+	PrevSessionHashKey  []byte
+	PrevSessionBlockKey []byte
+
+	APIURL   string
+	WebURL   string
+	ImageURL string
+
+	LogLevel  slog.Level
+	LogFormat string
+
+	// Demo is set when no SIMKL_CLIENT_ID is given: the Simkl stand-in is
+	// mounted at /_simkl/ and the client talks to it.
+	Demo bool
+	// GeneratedKeys is set when demo mode made throwaway session keys.
+	GeneratedKeys bool
+
+	baseFromDefault bool
+}
+
+type setting struct {
+	flag, env, def, help string
+	secret               bool // env only: never on the command line, where ps shows it
+}
+
+var settings = []setting{
+	{flag: "addr", env: "ADDR", def: ":8080", help: "listen address; PORT=N is honoured as :N when ADDR is unset"},
+	{flag: "base-url", env: "BASE_URL", def: "", help: "public URL of this app (https://… in production); the OAuth redirect URI is BASE_URL/auth/callback. Demo default: http://localhost:<port>"},
+	{flag: "simkl-client-id", env: "SIMKL_CLIENT_ID", def: "", help: "Simkl app client_id; unset = demo mode with the built-in stand-in"},
+	{env: "SIMKL_CLIENT_SECRET", secret: true, help: "Simkl app client_secret (required with SIMKL_CLIENT_ID)"},
+	{env: "SESSION_HASH_KEY", secret: true, help: "session signing key, 32 or 64 bytes as hex or base64 (required with SIMKL_CLIENT_ID; `openssl rand -hex 32`)"},
+	{env: "SESSION_BLOCK_KEY", secret: true, help: "session encryption key, 32 bytes as hex or base64 (required with SIMKL_CLIENT_ID)"},
+	{env: "SESSION_PREVIOUS_HASH_KEY", secret: true, help: "previous signing key, still accepted while rotating (optional)"},
+	{env: "SESSION_PREVIOUS_BLOCK_KEY", secret: true, help: "previous encryption key, still accepted while rotating (optional)"},
+	{flag: "simkl-api-url", env: "SIMKL_API_URL", def: simkl.DefaultAPIBase, help: "Simkl API base URL"},
+	{flag: "simkl-web-url", env: "SIMKL_WEB_URL", def: simkl.DefaultWebBase, help: "Simkl web base URL (authorize page, title pages)"},
+	{flag: "simkl-image-url", env: "SIMKL_IMAGE_URL", def: simkl.DefaultImageBase, help: "Simkl image base URL"},
+	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
+	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
+}
+
+// parseConfig reads flags from args[1:] and variables through getenv, and
+// validates the result. -h prints every setting and returns flag.ErrHelp.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("simklink", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	values := map[string]*string{}
+	for _, s := range settings {
+		if s.secret {
+			continue
+		}
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		values[s.env] = fs.String(s.flag, def, s.help+" (env "+s.env+")")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: simklink [flags]\n\nWith no SIMKL_CLIENT_ID, simklink runs in demo mode against a built-in Simkl stand-in.\n\nSettings (flag, environment variable, default):\n")
+		for _, s := range settings {
+			name := "-" + s.flag
+			if s.secret {
+				name = "(env only)"
+			}
+			def := s.def
+			if def == "" {
+				def = "unset"
+			}
+			fmt.Fprintf(stderr, "  %-18s %-27s default %s\n      %s\n", name, s.env, def, s.help)
+		}
+	}
+	if len(args) == 0 {
+		args = []string{"simklink"}
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q; see -h", fs.Args())
+	}
+	get := func(env string) string { return strings.TrimSpace(*values[env]) }
+
+	cfg := &config{
+		Addr:         get("ADDR"),
+		BaseURL:      strings.TrimRight(get("BASE_URL"), "/"),
+		ClientID:     get("SIMKL_CLIENT_ID"),
+		ClientSecret: strings.TrimSpace(getenv("SIMKL_CLIENT_SECRET")),
+		APIURL:       get("SIMKL_API_URL"),
+		WebURL:       get("SIMKL_WEB_URL"),
+		ImageURL:     get("SIMKL_IMAGE_URL"),
+		LogFormat:    get("LOG_FORMAT"),
+	}
+	if getenv("ADDR") == "" && !flagSet(fs, "addr") {
+		if p := getenv("PORT"); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 65535 {
+				return nil, fmt.Errorf("PORT=%q is not a port number", p)
+			}
+			cfg.Addr = ":" + p
+		}
+	}
+	cfg.Demo = cfg.ClientID == ""
+
+	var problems []string
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		problems = append(problems, "LOG_LEVEL must be debug, info, warn or error")
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		problems = append(problems, "LOG_FORMAT must be text or json")
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		problems = append(problems, fmt.Sprintf("ADDR %q is not host:port (e.g. :8080)", cfg.Addr))
+	}
+	if cfg.BaseURL != "" {
+		if err := checkBaseURL(cfg.BaseURL); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	for _, u := range []struct{ name, v string }{{"SIMKL_API_URL", cfg.APIURL}, {"SIMKL_WEB_URL", cfg.WebURL}, {"SIMKL_IMAGE_URL", cfg.ImageURL}} {
+		if pu, err := url.Parse(u.v); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			problems = append(problems, fmt.Sprintf("%s %q is not an http(s) URL", u.name, u.v))
+		}
+	}
+
+	keys := []struct {
+		env  string
+		dst  *[]byte
+		lens []int
+	}{
+		{"SESSION_HASH_KEY", &cfg.SessionHashKey, []int{32, 64}},
+		{"SESSION_BLOCK_KEY", &cfg.SessionBlockKey, []int{32}},
+		{"SESSION_PREVIOUS_HASH_KEY", &cfg.PrevSessionHashKey, []int{32, 64}},
+		{"SESSION_PREVIOUS_BLOCK_KEY", &cfg.PrevSessionBlockKey, []int{32}},
+	}
+	for _, k := range keys {
+		v := strings.TrimSpace(getenv(k.env))
+		if v == "" {
+			continue
+		}
+		b, err := decodeKey(v, k.lens)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", k.env, err))
+			continue
+		}
+		*k.dst = b
+	}
+	if (cfg.PrevSessionHashKey == nil) != (cfg.PrevSessionBlockKey == nil) {
+		problems = append(problems, "set both SESSION_PREVIOUS_HASH_KEY and SESSION_PREVIOUS_BLOCK_KEY, or neither")
+	}
+	if (cfg.SessionHashKey == nil) != (cfg.SessionBlockKey == nil) {
+		problems = append(problems, "set both SESSION_HASH_KEY and SESSION_BLOCK_KEY, or neither")
+	}
+
+	if !cfg.Demo {
+		if cfg.ClientSecret == "" {
+			problems = append(problems, "SIMKL_CLIENT_SECRET is required with SIMKL_CLIENT_ID")
+		}
+		if cfg.BaseURL == "" {
+			problems = append(problems, "BASE_URL is required with SIMKL_CLIENT_ID (e.g. https://simklink.example.com); register BASE_URL/auth/callback as the app's redirect URI")
+		}
+		if cfg.SessionHashKey == nil {
+			problems = append(problems, "SESSION_HASH_KEY and SESSION_BLOCK_KEY are required with SIMKL_CLIENT_ID (generate each with `openssl rand -hex 32`)")
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return cfg, nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("BASE_URL %q must be an absolute http(s) URL such as https://simklink.example.com", s)
+	}
+	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("BASE_URL %q must have no path, query or fragment", s)
+	}
+	return nil
+}
+
+// decodeKey reads a key as hex or standard/URL base64 and checks its length.
+func decodeKey(s string, lens []int) ([]byte, error) {
+	var b []byte
+	if h, err := hex.DecodeString(s); err == nil {
+		b = h
+	} else if d, err := base64.StdEncoding.DecodeString(s); err == nil {
+		b = d
+	} else if d, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")); err == nil {
+		b = d
+	} else {
+		return nil, errors.New("not hex or base64")
+	}
+	for _, n := range lens {
+		if len(b) == n {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("decodes to %d bytes; want %v", len(b), lens)
+}
+
+// resolveListener fills in what depends on the real listening address: the
+// demo BASE_URL names the port actually bound (so -addr :0 works).
+func (c *config) resolveListener(addr net.Addr) {
+	if c.BaseURL != "" {
+		return
+	}
+	port := "8080"
+	if ta, ok := addr.(*net.TCPAddr); ok {
+		port = strconv.Itoa(ta.Port)
+	}
+	c.BaseURL = "http://localhost:" + port
+	c.baseFromDefault = true
+}

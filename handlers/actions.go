@@ -1,0 +1,252 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"simklink/auth"
+	"simklink/simkl"
+	"simklink/tracker"
+	"simklink/views"
+)
+
+// The one-tap actions. Each is a plain POST form that answers 303 back to
+// the title page without JavaScript; with htmx it answers the region to swap
+// (the badge, or a season grid with the badge out of band). Cross-origin
+// POSTs never get here (CrossOriginProtection). Signed-out visitors are sent
+// through sign-in and come back with the action offered for confirmation,
+// never performed through a GET.
+
+// actionTimeout bounds how long an action request waits for Simkl,
+// including its turn under the 1 POST/s budget.
+const actionTimeout = 8 * time.Second
+
+// actionFailed tells the visitor why an action did not happen. Nothing was
+// changed, so the state shown stays the previous one.
+func actionFailed(err error) string {
+	switch {
+	case errors.Is(err, tracker.ErrNotApplied):
+		return "Simkl couldn't match this title, so nothing changed."
+	case errors.Is(err, simkl.ErrBusy), errors.Is(err, simkl.ErrRateLimited):
+		return "Simkl is busy; nothing changed. Please try again in a moment."
+	case simkl.IsTemporary(err):
+		return "Couldn't reach Simkl, so nothing changed. Please try again."
+	}
+	return "Simkl refused the change, so nothing changed."
+}
+
+func (s *server) handleSetList() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := r.PostFormValue("status")
+		ref, err := simkl.ParseRef(r.PathValue("kind"), r.PathValue("id"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// A signed-out visitor comes back to the page with the action
+		// ready to confirm.
+		next := "/t/" + string(ref.Kind) + "/" + ref.ID + "?" + url.Values{"action": {"list"}, "status": {status}}.Encode()
+		v, t, ok := s.signedInTitle(w, r, next)
+		if !ok {
+			return
+		}
+		personal(w)
+		if !validStatus(t.Type, status) {
+			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That list doesn't exist",
+				Message: "Choose one of the lists shown on the title's page."}})
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+		defer cancel()
+		out, err := s.Tracker.SetList(ctx, v.Token.Access, t, status)
+		s.finishAction(w, r, v, t, out, err, func(b *views.Badge) {
+			if out.Rewritten() {
+				b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", statusLabel2(out.Applied), statusLabel2(out.Asked))
+				if t.Type == simkl.Movie && out.Asked == simkl.ListWatching {
+					b.Notice += " Movies can't be Watching."
+				}
+			} else {
+				b.Notice = "Added to " + statusLabel2(out.Applied) + "."
+			}
+		})
+	})
+}
+
+// target reads ?season=&episode= (episode 0 or absent: the whole season).
+func target(r *http.Request, t simkl.Title) (tracker.Target, int, error) {
+	if t.Type == simkl.Movie {
+		return tracker.Target{}, 0, nil
+	}
+	season, err1 := strconv.Atoi(r.PostFormValue("season"))
+	episode, err2 := strconv.Atoi(defaultTo(r.PostFormValue("episode"), "0"))
+	block, err3 := strconv.Atoi(defaultTo(r.PostFormValue("block"), "0"))
+	if err1 != nil || err2 != nil || err3 != nil || season < 0 || season > 999 || episode < 0 || episode > 99999 || block < 0 {
+		return tracker.Target{}, 0, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That episode is not valid",
+			Message: "Choose an episode from the title's page."}}
+	}
+	return tracker.Target{Season: season, Episode: episode}, block, nil
+}
+
+func defaultTo(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func (s *server) handleMarkWatched() http.Handler { return s.handleMark(true) }
+
+func (s *server) handleUnmarkWatched() http.Handler { return s.handleMark(false) }
+
+func (s *server) handleMark(watched bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, t, ok := s.signedInTitle(w, r, "")
+		if !ok {
+			return
+		}
+		personal(w)
+		tg, block, err := target(r, t)
+		if err == nil && !watched && t.Type == simkl.Movie {
+			err = &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "Nothing to unmark",
+				Message: "To take a movie out of your tracker, use Remove."}}
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+		defer cancel()
+		var out tracker.Outcome
+		if watched {
+			out, err = s.Tracker.MarkWatched(ctx, v.Token.Access, t, tg)
+		} else {
+			out, err = s.Tracker.Unmark(ctx, v.Token.Access, t, tg)
+		}
+		if t.Type == simkl.Movie {
+			s.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Marked watched." })
+			return
+		}
+		s.finishGridAction(w, r, v, t, tg, block, out, err)
+	})
+}
+
+func (s *server) handleRemove() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, t, ok := s.signedInTitle(w, r, "")
+		if !ok {
+			return
+		}
+		personal(w)
+		path := canonicalPath(t)
+		if r.PostFormValue("confirm") != "yes" {
+			// Ask first; nothing changes without the confirmation.
+			st, err := s.trackerState(w, r, v, t)
+			b := views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
+			if err == nil {
+				b = s.badgeModel(t, st, nil, path)
+				b.ConfirmRemove = true
+			}
+			s.renderBadge(w, r, v, t, b, http.StatusOK)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+		defer cancel()
+		out, err := s.Tracker.Remove(ctx, v.Token.Access, t)
+		s.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Removed from your tracker." })
+	})
+}
+
+// finishAction answers a badge action: 303 to the page without
+// JavaScript, the badge with htmx. On failure the badge shows the error
+// and the previous state.
+func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, out tracker.Outcome, err error, notice func(*views.Badge)) {
+	path := canonicalPath(t)
+	if errors.Is(err, simkl.ErrTokenRevoked) {
+		s.Auth.EndSession(w, r)
+		s.sessionEnded(w, r, path)
+		return
+	}
+	if err == nil && !isHTMX(r) {
+		http.Redirect(w, r, path, http.StatusSeeOther)
+		return
+	}
+	var b views.Badge
+	status := http.StatusOK
+	if err != nil {
+		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
+		b = s.previousBadge(w, r, v, t)
+		b.Error = actionFailed(err)
+		if !isHTMX(r) {
+			status = failedStatus(err)
+		}
+	} else {
+		b = s.badgeModel(t, out.State, nil, path)
+		notice(&b)
+	}
+	s.renderBadge(w, r, v, t, b, status)
+}
+
+// finishGridAction answers an episode or season action: the grid, with the
+// badge swapped out of band so its counts follow.
+func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, block int, out tracker.Outcome, err error) {
+	path := canonicalPath(t)
+	if errors.Is(err, simkl.ErrTokenRevoked) {
+		s.Auth.EndSession(w, r)
+		s.sessionEnded(w, r, path)
+		return
+	}
+	if err == nil && !isHTMX(r) {
+		http.Redirect(w, r, path+"#season-"+strconv.Itoa(tg.Season), http.StatusSeeOther)
+		return
+	}
+	st := out.State
+	status := http.StatusOK
+	msg := ""
+	if err != nil {
+		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
+		msg = actionFailed(err)
+		prev, perr := s.trackerState(w, r, v, t)
+		if perr != nil {
+			g := views.EpisodeGrid{Path: path, Season: tg.Season, Block: block, Label: seasonLabel(tg.Season, false), Error: msg}
+			s.renderGrid(w, r, v, t, g, failedStatus(err))
+			return
+		}
+		st = prev
+		if !isHTMX(r) {
+			status = failedStatus(err)
+		}
+	}
+	g, found := gridModel(st, path, tg.Season, block)
+	if !found {
+		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: seasonLabel(tg.Season, false)}
+	}
+	g.Error = msg
+	b := s.badgeModel(t, st, nil, path)
+	s.renderGrid(w, r, v, t, g, status, views.BadgeOOB(b))
+}
+
+// previousBadge is the badge as it was before a failed action (from the
+// tracker's cache), or "unavailable" when even that is unknown.
+func (s *server) previousBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) views.Badge {
+	path := canonicalPath(t)
+	st, err := s.trackerState(w, r, v, t)
+	if err != nil {
+		return views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
+	}
+	return s.badgeModel(t, st, nil, path)
+}
+
+func failedStatus(err error) int {
+	switch {
+	case errors.Is(err, tracker.ErrNotApplied):
+		return http.StatusUnprocessableEntity
+	case simkl.IsTemporary(err):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadGateway
+}

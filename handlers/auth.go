@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"simklink/auth"
+	"simklink/views"
+)
+
+// Auth is sign-in with Simkl and the session (package auth).
+type Auth interface {
+	Viewer(w http.ResponseWriter, r *http.Request) (*auth.Viewer, error)
+	Begin(w http.ResponseWriter, r *http.Request, next string) (string, error)
+	Complete(w http.ResponseWriter, r *http.Request) (string, error)
+	SignOut(w http.ResponseWriter, r *http.Request)
+	EndSession(w http.ResponseWriter, r *http.Request)
+	Flash(w http.ResponseWriter, r *http.Request) string
+}
+
+// viewer returns the signed-in visitor (nil when signed out) and the flash
+// to show. A session that cannot be used (refresh refused) is ended and
+// said so; Simkl being unreachable during a refresh leaves the visitor
+// signed out for this page only.
+func (s *server) viewer(w http.ResponseWriter, r *http.Request) (*auth.Viewer, string) {
+	if s.Auth == nil {
+		return nil, ""
+	}
+	v, err := s.Auth.Viewer(w, r)
+	flash := s.Auth.Flash(w, r)
+	if errors.Is(err, auth.ErrSessionEnded) {
+		return nil, sessionEndedFlash
+	}
+	if err != nil {
+		s.Logger.Warn("session unusable for this request", "request_id", requestID(r.Context()), "err", err)
+		return nil, flash
+	}
+	return v, flash
+}
+
+const sessionEndedFlash = "Your Simkl connection ended. Sign in again to see your tracker."
+
+// loginURL is the sign-in link for a page: /login?next=<this page>.
+func loginURL(r *http.Request) string {
+	next := r.URL.Path
+	if r.URL.RawQuery != "" {
+		next += "?" + r.URL.RawQuery
+	}
+	if strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/auth/") {
+		next = "/"
+	}
+	return "/login?next=" + url.QueryEscape(auth.SafeReturnPath(next))
+}
+
+// handleLogin starts sign-in with Simkl. In-app browsers (Instagram,
+// TikTok, ...) get guidance instead: Simkl's sign-in refuses to work in
+// embedded webviews.
+func (s *server) handleLogin() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := auth.SafeReturnPath(r.URL.Query().Get("next"))
+		// The login cookie must be set on the host the callback returns to.
+		if base := s.Config.BaseURL; base != nil && !strings.EqualFold(r.Host, base.Host) {
+			http.Redirect(w, r, s.absURL("/login?next="+url.QueryEscape(next)), http.StatusSeeOther)
+			return
+		}
+		if app := inAppBrowser(r.UserAgent()); app != "" && r.URL.Query().Get("anyway") == "" {
+			w.Header().Set("Cache-Control", "no-store")
+			p := s.page(r, "Open in your browser")
+			p.NoIndex = true
+			s.render(w, r, http.StatusOK, views.InAppBrowserPage(p, views.InAppBrowser{App: app, PageURL: s.absURL(next), AnywayURL: "/login?anyway=1&next=" + url.QueryEscape(next)}))
+			return
+		}
+		if s.Auth == nil {
+			s.fail(w, r, &pageError{status: http.StatusServiceUnavailable, page: views.Error{Heading: "Sign-in is not available", Message: "This simklink has no Simkl app configured."}})
+			return
+		}
+		target, err := s.Auth.Begin(w, r, next)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, target, http.StatusFound)
+	})
+}
+
+// handleCallback finishes sign-in and returns the visitor where they were.
+func (s *server) handleCallback() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if s.Auth == nil {
+			s.notFound(w, r)
+			return
+		}
+		next, err := s.Auth.Complete(w, r)
+		switch {
+		case err == nil:
+			http.Redirect(w, r, next, http.StatusSeeOther)
+		case errors.Is(err, auth.ErrDenied):
+			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
+				Heading: "Sign-in was cancelled",
+				Message: "Simkl did not give simklink access, so you are still signed out. You can try again whenever you like.",
+				Links:   []views.Link{{Label: "Sign in with Simkl", URL: "/login?next=" + url.QueryEscape(next)}, {Label: "Go to the home page", URL: "/"}},
+			}})
+		case errors.Is(err, auth.ErrBadState):
+			s.Logger.Warn("sign-in callback with a bad state", "request_id", requestID(r.Context()))
+			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
+				Heading: "That sign-in link has expired",
+				Message: "The sign-in could not be matched to this browser: it may have been started in another browser or tab, taken too long, or been used already. Please sign in again.",
+				Links:   []views.Link{{Label: "Sign in with Simkl", URL: "/login"}, {Label: "Go to the home page", URL: "/"}},
+			}})
+		case errors.Is(err, auth.ErrExchange):
+			s.Logger.Warn("sign-in code exchange failed", "request_id", requestID(r.Context()), "err", err)
+			s.fail(w, r, &pageError{status: http.StatusBadGateway, page: views.Error{
+				Heading: "Simkl did not confirm the sign-in",
+				Message: "Simkl refused or could not complete the sign-in. Please try again.",
+				Links:   []views.Link{{Label: "Sign in with Simkl", URL: "/login"}, {Label: "Go to the home page", URL: "/"}},
+			}})
+		default:
+			s.serverError(w, r, err)
+		}
+	})
+}
+
+// handleLogout signs out and goes home (303 after a POST).
+func (s *server) handleLogout() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.Auth != nil {
+			s.Auth.SignOut(w, r)
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if isHTMX(r) {
+			w.Header().Set("HX-Redirect", "/")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+}
+
+// inAppBrowser names the app whose embedded browser sent ua, or "". Simkl's
+// sign-in (and the Google and Apple logins on it) refuse to work there.
+func inAppBrowser(ua string) string {
+	markers := []struct{ marker, app string }{
+		{"Instagram", "Instagram"},
+		{"FBAN/", "Facebook"}, {"FBAV/", "Facebook"}, {"FB_IAB", "Facebook"},
+		{"musical_ly", "TikTok"}, {"BytedanceWebview", "TikTok"}, {"TikTok", "TikTok"},
+		{" Line/", "LINE"},
+		{"Snapchat", "Snapchat"},
+		{"Twitter", "X (Twitter)"},
+		{"LinkedInApp", "LinkedIn"},
+		{"Pinterest", "Pinterest"},
+		{"MicroMessenger", "WeChat"},
+		{"KAKAOTALK", "KakaoTalk"},
+		{"GSA/", "the Google app"},
+	}
+	for _, m := range markers {
+		if strings.Contains(ua, m.marker) {
+			return m.app
+		}
+	}
+	return ""
+}

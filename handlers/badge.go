@@ -1,0 +1,432 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"simklink/auth"
+	"simklink/simkl"
+	"simklink/tracker"
+	"simklink/views"
+)
+
+// Tracker is the signed-in visitor's watch state and actions (package
+// tracker).
+type Tracker interface {
+	State(ctx context.Context, token string, t simkl.Title) (simkl.WatchState, error)
+	SetList(ctx context.Context, token string, t simkl.Title, to string) (tracker.Outcome, error)
+	MarkWatched(ctx context.Context, token string, t simkl.Title, tg tracker.Target) (tracker.Outcome, error)
+	Unmark(ctx context.Context, token string, t simkl.Title, tg tracker.Target) (tracker.Outcome, error)
+	Remove(ctx context.Context, token string, t simkl.Title) (tracker.Outcome, error)
+}
+
+// badgeTimeout bounds how long a page waits for the visitor's tracker
+// state before it renders the badge as "couldn't reach Simkl" with a retry.
+const badgeTimeout = 2500 * time.Millisecond
+
+// gridBlock is the most episodes one grid fragment holds; longer seasons
+// (One Piece) are split into blocks.
+const gridBlock = 100
+
+// trackerState fetches the viewer's state for t. A revoked token ends the
+// session: the visitor is then shown signed out, with a notice.
+func (s *server) trackerState(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (simkl.WatchState, error) {
+	if s.Tracker == nil {
+		return simkl.WatchState{}, errors.New("no tracker configured")
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), badgeTimeout)
+	defer cancel()
+	st, err := s.Tracker.State(ctx, v.Token.Access, t)
+	if errors.Is(err, simkl.ErrTokenRevoked) && s.Auth != nil {
+		s.Auth.EndSession(w, r)
+	}
+	return st, err
+}
+
+// titleRegions builds the signed-in regions of a title page: the badge and,
+// for shows and anime, the season list. ended reports that the session was
+// ended because Simkl refused the token.
+func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, ep *views.EpisodeLink, path string) (c templ.Component, ended bool) {
+	st, err := s.trackerState(w, r, v, t)
+	if errors.Is(err, simkl.ErrTokenRevoked) {
+		return nil, true
+	}
+	if err != nil {
+		s.Logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+		return views.TrackerBadge(views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}), false
+	}
+	b := s.badgeModel(t, st, ep, path)
+	q := r.URL.Query()
+	if q.Get("action") == "list" && validStatus(t.Type, q.Get("status")) && b.Status != q.Get("status") {
+		b.Confirm = &views.Confirm{Status: q.Get("status"), Label: "Add to " + statusLabel2(q.Get("status"))}
+	}
+	if q.Get("confirm") == "remove" {
+		b.ConfirmRemove = true
+	}
+	parts := []templ.Component{views.TrackerBadge(b)}
+	if t.Type != simkl.Movie && len(st.Seasons) > 0 {
+		parts = append(parts, views.SeasonsList(seasonsModel(st, path)))
+	}
+	return templ.Join(parts...), false
+}
+
+func validStatus(t simkl.MediaType, status string) bool {
+	for _, s := range simkl.ListStatuses(t) {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+func statusLabel2(status string) string {
+	switch status {
+	case simkl.ListWatching:
+		return "Watching"
+	case simkl.ListCompleted:
+		return "Completed"
+	case simkl.ListPlanToWatch:
+		return "Plan to watch"
+	case simkl.ListHold:
+		return "On hold"
+	case simkl.ListDropped:
+		return "Dropped"
+	}
+	return ""
+}
+
+// badgeModel turns Simkl's answer into the badge's view model.
+func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string) views.Badge {
+	now := time.Now()
+	b := views.Badge{Path: path, Kind: string(t.Type), Status: st.List, StatusLabel: statusLabel2(st.List)}
+	switch st.Result {
+	case simkl.ResultInLibrary:
+		b.Presence = views.PresenceIn
+	case simkl.ResultNotInLibrary:
+		b.Presence = views.PresenceNotIn
+		if st.List != "" {
+			// Filed under a list (e.g. Plan to watch) without a watch yet:
+			// it is in the tracker.
+			b.Presence = views.PresenceIn
+		}
+	default:
+		b.Presence = views.PresenceNotFound
+	}
+	if !st.LastWatchedAt.IsZero() {
+		b.LastWatched = when(st.LastWatchedAt, now)
+	}
+	if c := st.Counters; c != nil {
+		b.Watched, b.Aired, b.Total = c.Watched, c.Aired, c.Total
+	} else {
+		for _, sp := range st.Seasons {
+			if sp.Number == 0 {
+				continue
+			}
+			b.Watched += sp.Watched
+			b.Aired += sp.Aired
+			b.Total += sp.Total
+		}
+	}
+	for _, v := range simkl.ListStatuses(t.Type) {
+		b.Statuses = append(b.Statuses, views.StatusOption{Value: v, Label: statusLabel2(v), Current: v == st.List})
+	}
+	if ep != nil {
+		es := &views.EpisodeState{Season: ep.Season, Number: ep.Number, Label: episodeLabel(ep.Season, ep.Number), Known: ep.Known}
+		season := ep.Season
+		if t.Type == simkl.Anime {
+			season = -1 // anime: match the number in any season Simkl reports
+		}
+		for _, sp := range st.Seasons {
+			if season >= 0 && sp.Number != season {
+				continue
+			}
+			for _, e := range sp.Episodes {
+				if e.Number == ep.Number {
+					es.Watched, es.Aired, es.Known = e.Watched, e.Aired, true
+				}
+			}
+		}
+		b.Episode = es
+	}
+	return b
+}
+
+func episodeLabel(season, number int) string {
+	if season > 0 {
+		return fmt.Sprintf("S%d E%d", season, number)
+	}
+	return fmt.Sprintf("Episode %d", number)
+}
+
+// seasonsModel lists the seasons, specials last. A season longer than one
+// grid block becomes a row whose fragment lists its blocks, so the page's
+// size never grows with the number of episodes.
+func seasonsModel(st simkl.WatchState, path string) views.Seasons {
+	seasons := append([]simkl.SeasonProgress(nil), st.Seasons...)
+	sort.SliceStable(seasons, func(i, j int) bool {
+		a, b := seasons[i].Number, seasons[j].Number
+		if a == 0 || b == 0 {
+			return b == 0 && a != 0
+		}
+		return a < b
+	})
+	out := views.Seasons{Path: path}
+	single := len(seasons) == 1
+	for _, sp := range seasons {
+		row := views.SeasonRow{Number: sp.Number, Label: seasonLabel(sp.Number, single), Watched: sp.Watched, Aired: sp.Aired,
+			Total: max(sp.Total, len(sp.Episodes)), URL: path + "/season/" + strconv.Itoa(sp.Number)}
+		row.Blocks = len(sp.Episodes) > gridBlock
+		out.Rows = append(out.Rows, row)
+	}
+	return out
+}
+
+func seasonLabel(n int, single bool) string {
+	switch {
+	case n == 0:
+		return "Specials"
+	case single:
+		return "Episodes"
+	}
+	return "Season " + strconv.Itoa(n)
+}
+
+// when formats a moment for a <time> element.
+func when(t, now time.Time) *views.When {
+	return &views.When{ISO: t.UTC().Format(time.RFC3339), Relative: relative(t, now), Exact: t.UTC().Format("2 Jan 2006, 15:04 UTC")}
+}
+
+// relative says how long ago t was, in the largest whole unit.
+func relative(t, now time.Time) string {
+	d := now.Sub(t)
+	if d < 0 {
+		return "just now"
+	}
+	unit := func(n int, one string) string {
+		if n == 1 {
+			return "1 " + one + " ago"
+		}
+		return strconv.Itoa(n) + " " + one + "s ago"
+	}
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return unit(int(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		return unit(int(d/time.Hour), "hour")
+	case d < 30*24*time.Hour:
+		return unit(int(d/(24*time.Hour)), "day")
+	case d < 365*24*time.Hour:
+		return unit(int(d/(30*24*time.Hour)), "month")
+	}
+	return unit(int(d/(365*24*time.Hour)), "year")
+}
+
+// signedInTitle resolves the title of a fragment or action URL and the
+// signed-in viewer. It writes the answer itself and returns ok=false when
+// the request cannot go on: a bad link, or no session (htmx gets
+// HX-Redirect to sign in, a plain request a 303).
+func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next string) (*auth.Viewer, simkl.Title, bool) {
+	ref, err := simkl.ParseRef(r.PathValue("kind"), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, simkl.Title{}, false
+	}
+	v, _ := s.viewer(w, r)
+	if v == nil {
+		if next == "" {
+			next = "/t/" + string(ref.Kind) + "/" + ref.ID
+		}
+		target := "/login?next=" + url.QueryEscape(auth.SafeReturnPath(next))
+		w.Header().Set("Cache-Control", "no-store")
+		if isHTMX(r) {
+			w.Header().Set("HX-Redirect", target)
+			w.WriteHeader(http.StatusUnauthorized)
+			return nil, simkl.Title{}, false
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return nil, simkl.Title{}, false
+	}
+	res, err := s.Titles.Resolve(r.Context(), ref)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, simkl.Title{}, false
+	}
+	return v, res.Title, true
+}
+
+// personal marks a response as personalised: never stored by any cache,
+// and different for htmx and plain requests.
+func personal(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Cache-Control", "private, no-store")
+	h.Add("Vary", "HX-Request")
+	h.Add("Vary", "Cookie")
+}
+
+// handleBadge serves the badge fragment (htmx retry, remove confirmation),
+// or the badge as a page when opened directly.
+func (s *server) handleBadge() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, t, ok := s.signedInTitle(w, r, "")
+		if !ok {
+			return
+		}
+		personal(w)
+		path := canonicalPath(t)
+		st, err := s.trackerState(w, r, v, t)
+		if errors.Is(err, simkl.ErrTokenRevoked) {
+			s.sessionEnded(w, r, path)
+			return
+		}
+		b := views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
+		if err == nil {
+			b = s.badgeModel(t, st, nil, path)
+			b.ConfirmRemove = r.URL.Query().Get("confirm") == "remove"
+		}
+		s.renderBadge(w, r, v, t, b, http.StatusOK)
+	})
+}
+
+// renderBadge answers with the badge: the fragment for htmx, else the
+// badge as a page.
+func (s *server) renderBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, b views.Badge, status int) {
+	if isHTMX(r) {
+		s.render(w, r, status, views.TrackerBadge(b))
+		return
+	}
+	card := s.titleCard(t)
+	p := s.page(r, pageTitle(card))
+	p.NoIndex = true
+	p.User = &views.User{Name: v.Name}
+	s.render(w, r, status, views.BadgePage(p, card, b))
+}
+
+// sessionEnded answers a fragment or action request whose token Simkl
+// refused: the session is already ended; send the visitor to sign in.
+func (s *server) sessionEnded(w http.ResponseWriter, r *http.Request, path string) {
+	// The title page says the connection ended and offers sign-in.
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", path)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+func canonicalPath(t simkl.Title) string { return "/t/simkl/" + strconv.Itoa(t.IDs.Simkl) }
+
+// handleSeason serves one season's episode grid (or a long season's block
+// list, or one block with ?block=N), from the tracker's cached answer.
+func (s *server) handleSeason() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		season, err := strconv.Atoi(r.PathValue("season"))
+		block := 0
+		if b := r.URL.Query().Get("block"); b != "" {
+			block, err = strconv.Atoi(b)
+			if err != nil || block < 1 || block > 1000 {
+				err = errors.New("bad block")
+			}
+		}
+		if err != nil || season < 0 || season > 999 {
+			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That season link is not valid",
+				Message: "Season links look like /t/simkl/2090/season/4."}})
+			return
+		}
+		v, t, ok := s.signedInTitle(w, r, "")
+		if !ok {
+			return
+		}
+		personal(w)
+		path := canonicalPath(t)
+		st, err := s.trackerState(w, r, v, t)
+		if errors.Is(err, simkl.ErrTokenRevoked) {
+			s.sessionEnded(w, r, path)
+			return
+		}
+		var g views.EpisodeGrid
+		if err != nil {
+			g = views.EpisodeGrid{Path: path, Season: season, Label: seasonLabel(season, false),
+				Error: "Couldn't reach Simkl to load these episodes. Close and reopen the season to try again."}
+		} else {
+			var found bool
+			g, found = gridModel(st, path, season, block)
+			if !found {
+				s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "No such season",
+					Message: "Simkl lists no such season (or block of episodes) for this title."}})
+				return
+			}
+		}
+		s.renderGrid(w, r, v, t, g, http.StatusOK)
+	})
+}
+
+func (s *server) renderGrid(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, g views.EpisodeGrid, status int, extra ...templ.Component) {
+	if isHTMX(r) {
+		s.render(w, r, status, templ.Join(append([]templ.Component{views.Grid(g)}, extra...)...))
+		return
+	}
+	card := s.titleCard(t)
+	p := s.page(r, g.Label+" · "+pageTitle(card))
+	p.NoIndex = true
+	p.User = &views.User{Name: v.Name}
+	s.render(w, r, status, views.GridPage(p, card, g))
+}
+
+// gridModel builds the grid of one season, or of one block of a long
+// season, or a long season's block list.
+func gridModel(st simkl.WatchState, path string, season, block int) (views.EpisodeGrid, bool) {
+	single := len(st.Seasons) == 1
+	for _, sp := range st.Seasons {
+		if sp.Number != season {
+			continue
+		}
+		g := views.EpisodeGrid{Path: path, Season: season, Block: block, Label: seasonLabel(season, single), Actions: true}
+		eps := sp.Episodes
+		if len(eps) > gridBlock && block == 0 {
+			for from := 0; from < len(eps); from += gridBlock {
+				part := eps[from:min(from+gridBlock, len(eps))]
+				row := views.SeasonRow{Number: season, Total: len(part),
+					Label: fmt.Sprintf("Episodes %d–%d", part[0].Number, part[len(part)-1].Number),
+					URL:   fmt.Sprintf("%s/season/%d?block=%d", path, season, from/gridBlock+1)}
+				for _, e := range part {
+					if e.Aired {
+						row.Aired++
+					}
+					if e.Watched {
+						row.Watched++
+					}
+				}
+				g.Blocks = append(g.Blocks, row)
+			}
+			return g, true
+		}
+		if block > 0 {
+			from := (block - 1) * gridBlock
+			if from >= len(eps) {
+				return views.EpisodeGrid{}, false
+			}
+			eps = eps[from:min(from+gridBlock, len(eps))]
+			g.Label = fmt.Sprintf("Episodes %d–%d", eps[0].Number, eps[len(eps)-1].Number)
+		}
+		now := time.Now()
+		for _, e := range eps {
+			c := views.EpisodeCell{Number: e.Number, Watched: e.Watched, Aired: e.Aired}
+			if !e.LastWatchedAt.IsZero() {
+				c.LastWatched = when(e.LastWatchedAt, now)
+			}
+			g.Cells = append(g.Cells, c)
+		}
+		return g, true
+	}
+	return views.EpisodeGrid{}, false
+}

@@ -1,0 +1,135 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"simklink/simkl"
+	"simklink/views"
+)
+
+// The one error path. Handlers turn whatever went wrong into an error and
+// call s.fail; fail picks the status and the page, logs what needs logging,
+// and never shows err.Error() to the visitor.
+
+// pageError is an error a handler has already put into words for the
+// visitor (a bad link, for example).
+type pageError struct {
+	status int
+	page   views.Error
+}
+
+func (e *pageError) Error() string { return fmt.Sprintf("%d %s", e.status, e.page.Heading) }
+
+func (s *server) acceptedKinds() []views.KindHelp {
+	kinds := simkl.Kinds()
+	out := make([]views.KindHelp, 0, len(kinds)+1)
+	for _, k := range kinds {
+		out = append(out, views.KindHelp{Kind: string(k), Example: k.Example()})
+	}
+	return out
+}
+
+// fail answers err with an error page (or, for htmx, the same page's body
+// as a fragment the client shows in place).
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, page := s.describe(r, err)
+	if status >= 500 {
+		s.Logger.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method,
+			"route", r.Pattern, "status", status, "err", err)
+	}
+	h := w.Header()
+	switch {
+	case status == http.StatusNotFound || status == http.StatusBadRequest:
+		// Bad and unknown links are the same for everyone and change rarely.
+		h.Set("Cache-Control", "public, max-age=60")
+	default:
+		h.Set("Cache-Control", "no-store")
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		h.Set("Retry-After", "5")
+	}
+	p := s.page(r, page.Heading)
+	p.NoIndex = true
+	s.render(w, r, status, views.ErrorPage(p, page))
+}
+
+// describe maps an error to a status and what the page says.
+func (s *server) describe(r *http.Request, err error) (int, views.Error) {
+	var pe *pageError
+	var inv *simkl.InvalidIDError
+	home := views.Link{Label: "Go to the home page", URL: "/"}
+	switch {
+	case errors.As(err, &pe):
+		if len(pe.page.Links) == 0 {
+			pe.page.Links = []views.Link{home}
+		}
+		pe.page.Status = pe.status
+		return pe.status, pe.page
+	case errors.As(err, &inv):
+		status := http.StatusBadRequest
+		heading := "That link is not valid"
+		msg := fmt.Sprintf("%q is not a valid %s ID: %s.", inv.ID, inv.Kind, inv.Reason)
+		if !simkl.Kind(inv.Kind).Valid() && inv.Kind != string(simkl.KindTitle) {
+			status = http.StatusNotFound
+			heading = "Unknown kind of link"
+			msg = fmt.Sprintf("simklink does not know IDs of the kind %q.", inv.Kind)
+		}
+		return status, views.Error{Status: status, Heading: heading, Message: msg, Accepted: s.acceptedKinds(), Links: []views.Link{home}}
+	case errors.Is(err, simkl.ErrNotFound):
+		return http.StatusNotFound, views.Error{Status: http.StatusNotFound, Heading: "Simkl doesn't know this title",
+			Message: "Simkl has no title with that ID. The link may have a typo, or the title may not be on Simkl yet.",
+			Links:   []views.Link{{Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
+	case errors.Is(err, simkl.ErrBusy), errors.Is(err, simkl.ErrRateLimited):
+		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl is busy",
+			Message: "Too many people are opening links right now. Please try again in a few seconds.",
+			RetryURL: retryURL(r), Links: []views.Link{home}}
+	case errors.Is(err, simkl.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl can't be reached",
+			Message: "Simkl is down or slow right now, and this title isn't saved here yet. Please try again in a moment.",
+			RetryURL: retryURL(r), Links: []views.Link{home}}
+	case errors.Is(err, simkl.ErrBadClientID):
+		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl refused this app",
+			Message: "Simkl is not accepting requests from simklink right now. Please try again later.", Links: []views.Link{home}}
+	}
+	return http.StatusInternalServerError, views.Error{Status: http.StatusInternalServerError, Heading: "Something went wrong",
+		Message: "simklink hit an unexpected error. It has been logged. Please try again.", RetryURL: retryURL(r), Links: []views.Link{home}}
+}
+
+// serverError is the 500 path for failures inside simklink itself.
+func (s *server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, fmt.Errorf("internal: %w", err))
+}
+
+// notFound answers a path no route matches.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{
+		Heading: "Page not found",
+		Message: "There is no page at this address. Title links look like /t/imdb/tt1375666.",
+		Accepted: s.acceptedKinds(),
+	}})
+}
+
+// retryURL is the request's own path and query, for a "try again" link.
+// Only GET pages get one; it is our own path, so it is safe to link.
+func retryURL(r *http.Request) string {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return ""
+	}
+	return r.URL.RequestURI()
+}
+
+// searchQuery guesses a search term from a title link: the ID or title.
+func searchQuery(r *http.Request) string {
+	if t := r.PathValue("title"); t != "" {
+		return t
+	}
+	return r.PathValue("id")
+}
+
+var errCrossOrigin = &pageError{status: http.StatusForbidden, page: views.Error{
+	Heading: "Request refused",
+	Message: "This form was sent from another site, so simklink refused it to protect your Simkl account. Open the page on simklink and try again.",
+}}

@@ -1,0 +1,72 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"simklink/simkl"
+	"simklink/views"
+)
+
+// page returns the layout's view model for a page titled title.
+func (s *server) page(r *http.Request, title string) views.Page {
+	return views.Page{
+		Title:    title,
+		Assets:   s.assets,
+		LoginURL: loginURL(r),
+		Demo:     s.Config.Demo,
+	}
+}
+
+// handleHome explains simklink and links sample titles.
+func (s *server) handleHome() http.Handler {
+	samples := []views.Sample{
+		{Label: "Inception", Note: "a movie, by IMDb ID", URL: "/t/imdb/tt1375666"},
+		{Label: "The Walking Dead", Note: "a TV show, by TVDB ID", URL: "/t/tvdb/153021"},
+		{Label: "One Piece", Note: "an anime, by MyAnimeList ID", URL: "/t/mal/21"},
+		{Label: "The Walking Dead S4 E3", Note: "an episode link", URL: "/t/tvdb/153021?season=4&episode=3"},
+		{Label: "The Truman Show", Note: "a movie, by Letterboxd slug", URL: "/t/letterboxd/the-truman-show"},
+		{Label: "An unknown ID", Note: "what a link Simkl doesn't know looks like", URL: "/t/imdb/tt0000001"},
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		viewer, flash := s.viewer(w, r)
+		p := s.page(r, "Title links that know your Simkl tracker")
+		p.Description = "simklink turns any TV show, movie or anime ID into a landing page that knows your Simkl tracker."
+		p.Canonical = s.absURL("/")
+		p.Flash = flash
+		if viewer != nil {
+			p.User = &views.User{Name: viewer.Name}
+			w.Header().Set("Cache-Control", "private, no-store")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
+		w.Header().Add("Vary", "Cookie")
+		s.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: s.acceptedKinds()}))
+	})
+}
+
+// handleGo turns the home page's form (?kind=&id=) into a title link.
+func (s *server) handleGo() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		kind, id := strings.TrimSpace(q.Get("kind")), strings.TrimSpace(q.Get("id"))
+		var target string
+		if kind == string(simkl.KindTitle) {
+			ref, err := simkl.TitleRef(id, q.Get("year"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			target = "/t/title/" + url.PathEscape(ref.ID)
+		} else {
+			ref, err := simkl.ParseRef(kind, id)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			target = "/t/" + string(ref.Kind) + "/" + url.PathEscape(ref.ID)
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	})
+}

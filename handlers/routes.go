@@ -1,0 +1,60 @@
+package handlers
+
+import (
+	"net/http"
+)
+
+// routes is simklink's whole URL surface.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	mux.Handle("GET /{$}", s.handleHome())
+	mux.Handle("GET /go", s.handleGo())
+	mux.Handle("GET /t/{kind}/{id}", s.handleTitle())
+	mux.Handle("GET /t/title/{title}", s.handleTitle())
+
+	// Signed-in fragments and actions (htmx; each also works as a full page
+	// or a plain form).
+	mux.Handle("GET /t/{kind}/{id}/badge", s.handleBadge())
+	mux.Handle("GET /t/{kind}/{id}/season/{season}", s.handleSeason())
+	mux.Handle("POST /t/{kind}/{id}/list", s.handleSetList())
+	mux.Handle("POST /t/{kind}/{id}/watched", s.handleMarkWatched())
+	mux.Handle("POST /t/{kind}/{id}/unwatched", s.handleUnmarkWatched())
+	mux.Handle("POST /t/{kind}/{id}/remove", s.handleRemove())
+
+	mux.Handle("GET /login", s.handleLogin())
+	mux.Handle("GET /auth/callback", s.handleCallback())
+	mux.Handle("POST /logout", s.handleLogout())
+
+	mux.Handle("GET /healthz", handleHealthz())
+	mux.Handle("GET /static/", s.Assets.Handler())
+	mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.Favicon, http.StatusMovedPermanently))
+	mux.Handle("GET /robots.txt", handleRobots())
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
+	if s.StandIn != nil {
+		// Demo mode: the Simkl stand-in answers at /_simkl/ (its API), with
+		// its web pages at /_simkl/web/ and images at /_simkl/img/.
+		mux.Handle("/_simkl/", http.StripPrefix("/_simkl", s.StandIn))
+	}
+	mux.Handle("/", http.HandlerFunc(s.notFound))
+
+	return s.observe(s.securityHeaders(s.crossOrigin(mux)))
+}
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+}
+
+func handleRobots() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write([]byte("User-agent: *\nDisallow: /_simkl/\nDisallow: /login\nDisallow: /auth/\n"))
+	})
+}

@@ -1,0 +1,81 @@
+// Package handlers is simklink's HTTP surface: NewServer builds the whole
+// handler from its dependencies, routes.go lists every route, and each
+// feature has its own file of handler constructors.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"simklink/simkl"
+	"simklink/titles"
+	"simklink/views"
+)
+
+// Titles resolves links to titles (a cache in front of Simkl).
+type Titles interface {
+	Resolve(ctx context.Context, r simkl.Ref) (titles.Resolved, error)
+	Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode, error)
+}
+
+// Links builds URLs to Simkl's images and pages.
+type Links interface {
+	PosterURL(path string, size simkl.ImageSize) string
+	FanartURL(path string, size simkl.ImageSize) string
+	TitlePageURL(t simkl.MediaType, simklID int, slug string) string
+	SearchPageURL(q string) string
+}
+
+// Assets gives the fingerprinted URLs of the static files and serves them.
+type Assets interface {
+	Path(name string) string
+	Handler() http.Handler
+}
+
+// Config is what the handlers need to know about the deployment.
+type Config struct {
+	// BaseURL is the public URL of the app: canonical and og: URLs, and the
+	// OAuth redirect URI, are built from it, never from the Host header.
+	BaseURL *url.URL
+	// Demo shows the demo banner.
+	Demo bool
+	// ImageOrigin and WebOrigin are Simkl's image and web origins
+	// ("https://simkl.in"), allowed by the Content-Security-Policy.
+	ImageOrigin string
+	WebOrigin   string
+}
+
+// Deps are NewServer's dependencies.
+type Deps struct {
+	Logger  *slog.Logger
+	Config  Config
+	Titles  Titles
+	Links   Links
+	Assets  Assets
+	Auth    Auth         // sign-in and sessions; see auth.go
+	Tracker Tracker      // the signed-in user's watch state and actions; see badge.go
+	Metrics *Metrics     // nil: no /metrics
+	StandIn http.Handler // demo mode: the Simkl stand-in, mounted at /_simkl/
+}
+
+// NewServer returns simklink's whole HTTP handler.
+func NewServer(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &server{Deps: d, assets: views.Assets{
+		CSS:     d.Assets.Path("app.css"),
+		HTMX:    d.Assets.Path("htmx.min.js"),
+		AppJS:   d.Assets.Path("app.js"),
+		Favicon: d.Assets.Path("favicon.svg"),
+	}}
+	return s.routes()
+}
+
+// server holds the dependencies the handler constructors share.
+type server struct {
+	Deps
+	assets views.Assets
+}

@@ -1,0 +1,337 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"simklink/simkl"
+	"simklink/views"
+)
+
+// episodeQuery is the optional ?season=N&episode=M of a title link.
+type episodeQuery struct {
+	season, episode int
+	set             bool
+}
+
+// parseEpisodeQuery validates ?season= and ?episode=. A show's season
+// defaults to 1; anime are numbered straight through, so season is optional.
+func parseEpisodeQuery(q url.Values) (episodeQuery, error) {
+	es, ss := q.Get("episode"), q.Get("season")
+	if es == "" && ss == "" {
+		return episodeQuery{}, nil
+	}
+	bad := &pageError{status: http.StatusBadRequest, page: views.Error{
+		Heading: "That episode link is not valid",
+		Message: "Episode links end in ?season=N&episode=M, with a season from 0 (specials) to 999 and an episode from 1 to 99999, for example /t/tvdb/153021?season=4&episode=3.",
+	}}
+	ep, err := strconv.Atoi(es)
+	if err != nil || ep < 1 || ep > 99999 {
+		return episodeQuery{}, bad
+	}
+	season := -1 // unset
+	if ss != "" {
+		season, err = strconv.Atoi(ss)
+		if err != nil || season < 0 || season > 999 {
+			return episodeQuery{}, bad
+		}
+	}
+	return episodeQuery{season: season, episode: ep, set: true}, nil
+}
+
+// refFromRequest builds the Ref from /t/{kind}/{id} or /t/title/{title},
+// validating everything before any upstream call.
+func refFromRequest(r *http.Request) (simkl.Ref, error) {
+	q := r.URL.Query()
+	var ref simkl.Ref
+	var err error
+	if title := r.PathValue("title"); r.PathValue("kind") == "" && title != "" {
+		ref, err = simkl.TitleRef(title, q.Get("year"))
+	} else {
+		ref, err = simkl.ParseRef(r.PathValue("kind"), r.PathValue("id"))
+	}
+	if err != nil {
+		return simkl.Ref{}, err
+	}
+	if t := q.Get("type"); t != "" {
+		return ref.WithType(t)
+	}
+	return ref, nil
+}
+
+// handleTitle serves /t/{kind}/{id} and /t/title/{title}: the landing page
+// for one title, or one episode of it.
+func (s *server) handleTitle() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ref, err := refFromRequest(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		epq, err := parseEpisodeQuery(r.URL.Query())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		viewer, flash := s.viewer(w, r)
+
+		res, err := s.Titles.Resolve(r.Context(), ref)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t := res.Title
+		card := s.titleCard(t)
+		card.Stale = res.Stale
+		if epq.set {
+			card.Episode = s.episodeLink(r, t, epq)
+		}
+
+		canonical := s.absURL(card.Path)
+		if card.Episode != nil {
+			canonical += fmt.Sprintf("?season=%d&episode=%d", epq.season, epq.episode)
+			if epq.season < 0 {
+				canonical = s.absURL(card.Path) + fmt.Sprintf("?episode=%d", epq.episode)
+			}
+		}
+		p := s.page(r, pageTitle(card))
+		p.Flash = flash
+		p.Description = description(t)
+		p.Canonical = canonical
+		p.OG = s.openGraph(t, card, canonical)
+		p.JSONLD = jsonLD(t, card, canonical)
+
+		h := w.Header()
+		h.Add("Vary", "Cookie")
+		var regions templ.Component
+		if viewer != nil {
+			var ended bool
+			regions, ended = s.titleRegions(w, r, viewer, t, card.Episode, card.Path)
+			if ended {
+				viewer, regions, p.Flash = nil, nil, sessionEndedFlash
+			}
+		}
+		if viewer != nil {
+			p.User = &views.User{Name: viewer.Name}
+			h.Set("Cache-Control", "private, no-store")
+		} else if res.Stale {
+			h.Set("Cache-Control", "public, max-age=30")
+		} else {
+			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
+		}
+		s.render(w, r, http.StatusOK, views.TitlePage(p, card, regions))
+	})
+}
+
+// titleCard turns a Simkl title into the signed-out view model.
+func (s *server) titleCard(t simkl.Title) views.Title {
+	c := views.Title{
+		Path:          "/t/simkl/" + strconv.Itoa(t.IDs.Simkl),
+		Kind:          string(t.Type),
+		KindLabel:     kindLabel(t),
+		Name:          t.Title,
+		Year:          t.Year,
+		Overview:      strings.TrimSpace(t.Overview),
+		Genres:        t.Genres,
+		Runtime:       t.Runtime,
+		TotalEpisodes: t.TotalEpisodes,
+		Status:        t.Status,
+		StatusLabel:   statusLabel(t.Status),
+		SimklURL:      s.Links.TitlePageURL(t.Type, t.IDs.Simkl, t.IDs.Slug),
+	}
+	if t.Type == simkl.Movie {
+		c.TotalEpisodes = 0
+	} else {
+		c.Runtime = 0
+	}
+	if t.Poster != "" {
+		sizes := simkl.PosterSrcset()
+		set := make([]string, 0, len(sizes))
+		for _, sz := range sizes {
+			set = append(set, s.Links.PosterURL(t.Poster, sz)+" "+strconv.Itoa(sz.Width)+"w")
+		}
+		c.Poster = &views.Image{
+			Src:    s.Links.PosterURL(t.Poster, simkl.PosterM),
+			Srcset: strings.Join(set, ", "),
+			Sizes:  "(min-width: 40rem) 340px, 240px",
+			Width:  simkl.PosterM.Width,
+			Height: simkl.PosterM.Height,
+			Alt:    "Poster of " + t.Title,
+		}
+	}
+	return c
+}
+
+// episodeLink looks the episode up in the title's episode list. A failure
+// to fetch the list is not fatal: the page still shows the title and the
+// episode numbers.
+func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *views.EpisodeLink {
+	link := &views.EpisodeLink{Season: q.season, Number: q.episode}
+	if t.Type == simkl.Anime && q.season < 0 {
+		link.Season = 0
+	} else if q.season < 0 {
+		link.Season = 1
+	}
+	if t.Type == simkl.Movie {
+		return link
+	}
+	eps, err := s.Titles.Episodes(r.Context(), t)
+	if err != nil {
+		s.Logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+		return link
+	}
+	for _, e := range eps {
+		if e.Number != q.episode {
+			continue
+		}
+		if t.Type == simkl.Anime && q.season <= 1 || e.Season == link.Season {
+			link.Title, link.Aired, link.Known = e.Title, e.Date, true
+			if t.Type == simkl.Anime {
+				link.Season = 0
+			}
+			break
+		}
+	}
+	return link
+}
+
+func kindLabel(t simkl.Title) string {
+	switch t.Type {
+	case simkl.Movie:
+		return "Movie"
+	case simkl.Anime:
+		if t.AnimeType == "movie" {
+			return "Anime movie"
+		}
+		return "Anime"
+	}
+	return "TV show"
+}
+
+func statusLabel(s string) string {
+	switch s {
+	case "ended":
+		return "Ended"
+	case "airing":
+		return "Airing"
+	case "tba":
+		return "Upcoming"
+	case "released":
+		return "Released"
+	case "upcoming":
+		return "Upcoming"
+	}
+	return ""
+}
+
+func pageTitle(c views.Title) string {
+	name := c.Name
+	if c.Year > 0 {
+		name += " (" + strconv.Itoa(c.Year) + ")"
+	}
+	if e := c.Episode; e != nil {
+		if e.Season > 0 {
+			name = fmt.Sprintf("S%d E%d · %s", e.Season, e.Number, name)
+		} else {
+			name = fmt.Sprintf("Episode %d · %s", e.Number, name)
+		}
+	}
+	return name
+}
+
+// description is the meta and og: description: the overview, cut at a
+// word boundary.
+func description(t simkl.Title) string {
+	d := strings.Join(strings.Fields(t.Overview), " ")
+	if d == "" {
+		return fmt.Sprintf("%s on Simkl: see whether it's in your tracker.", t.Title)
+	}
+	const max = 200
+	if len([]rune(d)) <= max {
+		return d
+	}
+	cut := string([]rune(d)[:max])
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+func (s *server) absURL(path string) string {
+	u := *s.Config.BaseURL
+	return strings.TrimRight(u.String(), "/") + path
+}
+
+func (s *server) openGraph(t simkl.Title, c views.Title, canonical string) *views.OpenGraph {
+	og := &views.OpenGraph{Title: pageTitle(c), Description: description(t), URL: canonical, Type: "video.tv_show"}
+	if t.Type == simkl.Movie {
+		og.Type = "video.movie"
+	}
+	// A landscape image suits summary_large_image cards; fall back to the
+	// poster's landscape crop.
+	switch {
+	case t.Fanart != "":
+		og.Image, og.ImageWidth, og.ImageHeight = s.Links.FanartURL(t.Fanart, simkl.FanartW), simkl.FanartW.Width, simkl.FanartW.Height
+	case t.Poster != "":
+		og.Image, og.ImageWidth, og.ImageHeight = s.Links.PosterURL(t.Poster, simkl.PosterW), simkl.PosterW.Width, simkl.PosterW.Height
+	}
+	if og.Image != "" {
+		og.ImageAlt = "Artwork of " + t.Title
+		og.Image = s.absolute(og.Image)
+	}
+	return og
+}
+
+// absolute makes a URL absolute against BASE_URL (image URLs already are,
+// except when a base was configured as a path).
+func (s *server) absolute(u string) string {
+	if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+		return u
+	}
+	return s.absURL(u)
+}
+
+// jsonLD is the schema.org description of the title.
+func jsonLD(t simkl.Title, c views.Title, canonical string) any {
+	typ := "TVSeries"
+	if t.Type == simkl.Movie {
+		typ = "Movie"
+	}
+	m := map[string]any{
+		"@context": "https://schema.org",
+		"@type":    typ,
+		"name":     t.Title,
+		"url":      canonical,
+		"sameAs":   c.SimklURL,
+	}
+	if d := strings.TrimSpace(t.Overview); d != "" {
+		m["description"] = d
+	}
+	if c.Poster != nil {
+		m["image"] = c.Poster.Src
+	}
+	if len(t.Genres) > 0 {
+		m["genre"] = t.Genres
+	}
+	if t.Type == simkl.Movie {
+		if t.Released != "" {
+			m["datePublished"] = t.Released
+		}
+		if t.Runtime > 0 {
+			m["duration"] = fmt.Sprintf("PT%dM", t.Runtime)
+		}
+	} else {
+		if t.FirstAired != "" && len(t.FirstAired) >= 10 {
+			m["startDate"] = t.FirstAired[:10]
+		}
+		if t.TotalEpisodes > 0 {
+			m["numberOfEpisodes"] = t.TotalEpisodes
+		}
+	}
+	return m
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startApp runs the whole program through run() on a random loopback port,
+// in demo mode, and returns its URL once /healthz answers. The program is
+// stopped (and run's error checked) when the test ends.
+func startApp(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	getenv := func(k string) string {
+		if k == "LOG_LEVEL" {
+			return "warn"
+		}
+		return ""
+	}
+	go func() {
+		err := run(ctx, append([]string{"simklink", "-addr", "127.0.0.1:0", "-log-level", "info"}, args...), getenv, pw, io.Discard)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("run did not return after cancel")
+		}
+	})
+
+	urlRe := regexp.MustCompile(`msg=listening url=(http://\S+)`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	var base string
+	select {
+	case base = <-found:
+	case err := <-done:
+		t.Fatalf("run exited early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no listening line")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz never answered: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRunServesDemoMode(t *testing.T) {
+	base := startApp(t)
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/", 200, "simklink"},
+		{"/t/imdb/tt1375666", 200, "Inception"},
+		{"/t/mal/21", 200, "One Piece"},
+		{"/t/tvdb/153021?season=4&episode=3", 200, "The Walking Dead"},
+		{"/t/imdb/tt0000001", 404, "Simkl doesn"},
+		{"/t/imdb/nonsense", 400, "not a valid"},
+		{"/t/youtube/abc", 404, "Unknown kind"},
+		{"/_simkl/_stats", 200, `"violations"`},
+	} {
+		resp, err := http.Get(base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s = %d, want %d with %q", tc.path, resp.StatusCode, tc.status, tc.want)
+		}
+	}
+}
+
+func TestConfigRefusesRealModeWithoutSecrets(t *testing.T) {
+	env := map[string]string{"SIMKL_CLIENT_ID": "abc"}
+	_, err := parseConfig([]string{"simklink"}, func(k string) string { return env[k] }, io.Discard)
+	if err == nil {
+		t.Fatal("started without a secret, BASE_URL or session keys")
+	}
+	for _, want := range []string{"SIMKL_CLIENT_SECRET", "BASE_URL", "SESSION_HASH_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+	env = map[string]string{
+		"SIMKL_CLIENT_ID": "abc", "SIMKL_CLIENT_SECRET": "s", "BASE_URL": "https://simklink.example.com",
+		"SESSION_HASH_KEY": strings.Repeat("ab", 32), "SESSION_BLOCK_KEY": strings.Repeat("cd", 32),
+	}
+	cfg, err := parseConfig([]string{"simklink"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || cfg.Demo || len(cfg.SessionBlockKey) != 32 {
+		t.Fatalf("cfg %+v, err %v", cfg, err)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"BASE_URL": "localhost:8080"}, nil, "BASE_URL"},
+		{map[string]string{"BASE_URL": "https://x.example/app"}, nil, "no path"},
+		{map[string]string{"PORT": "http"}, nil, "PORT"},
+		{map[string]string{"SESSION_HASH_KEY": "zz"}, nil, "SESSION_HASH_KEY"},
+		{map[string]string{"SESSION_HASH_KEY": strings.Repeat("ab", 32)}, nil, "SESSION_BLOCK_KEY"},
+		{nil, []string{"-log-level", "loud"}, "LOG_LEVEL"},
+		{nil, []string{"-simkl-api-url", "ftp://x"}, "SIMKL_API_URL"},
+		{nil, []string{"extra"}, "unexpected"},
+	} {
+		_, err := parseConfig(append([]string{"simklink"}, tc.args...), func(k string) string { return tc.env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("env %v args %v: err = %v, want it to mention %s", tc.env, tc.args, err, tc.want)
+		}
+	}
+	cfg, err := parseConfig([]string{"simklink"}, func(k string) string { return map[string]string{"PORT": "9999"}[k] }, io.Discard)
+	if err != nil || cfg.Addr != ":9999" || !cfg.Demo {
+		t.Fatalf("PORT: %+v %v", cfg, err)
+	}
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"simklink", "-h"}, func(string) string { return "" }, io.Discard, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), s.env) {
+			t.Errorf("-h does not list %s", s.env)
+		}
+	}
+}
+
+// TestShutdownLetsInFlightRequestsFinish stops the program while a slow
+// request is in flight: the request still gets its page, and run returns
+// nil.
+func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"simklink", "-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
+	urlRe := regexp.MustCompile(`msg=listening url=(http://\S+)`)
+	sc := bufio.NewScanner(pr)
+	var base string
+	for sc.Scan() {
+		if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if base == "" {
+		t.Fatal("no listening line")
+	}
+	// Make the stand-in slow, so the title request is in flight when the
+	// shutdown starts.
+	resp, err := http.Post(base+"/_simkl/_faults", "application/json", strings.NewReader(`{"latency_ms": 700}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(base + "/t/imdb/tt1375666")
+		if err != nil {
+			got <- 0
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	if status := <-got; status != http.StatusOK {
+		t.Fatalf("in-flight request got %d, want 200", status)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Fatal("server still answering after shutdown")
+	}
+}
