@@ -84,11 +84,11 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 			Links:   []views.Link{{Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
 	case errors.Is(err, simkl.ErrBusy), errors.Is(err, simkl.ErrRateLimited):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl is busy",
-			Message: "Too many people are opening links right now. Please try again in a few seconds.",
+			Message:  "Too many people are opening links right now. Please try again in a few seconds.",
 			RetryURL: retryURL(r), Links: []views.Link{home}}
 	case errors.Is(err, simkl.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl can't be reached",
-			Message: "Simkl is down or slow right now, and this title isn't saved here yet. Please try again in a moment.",
+			Message:  "Simkl is down or slow right now, and this title isn't saved here yet. Please try again in a moment.",
 			RetryURL: retryURL(r), Links: []views.Link{home}}
 	case errors.Is(err, simkl.ErrBadClientID):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl refused this app",
@@ -106,8 +106,8 @@ func (s *server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 // notFound answers a path no route matches.
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{
-		Heading: "Page not found",
-		Message: "There is no page at this address. Title links look like /t/imdb/tt1375666.",
+		Heading:  "Page not found",
+		Message:  "There is no page at this address. Title links look like /t/imdb/tt1375666.",
 		Accepted: s.acceptedKinds(),
 	}})
 }
