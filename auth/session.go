@@ -1,0 +1,271 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+	"golang.org/x/oauth2"
+)
+
+// Session values. Only strings and int64s, which gob encodes without
+// registration, so saving a session cannot fail on a type at run time.
+const (
+	keyAccess  = "access"  // string
+	keyRefresh = "refresh" // string, absent for Simkl V1 tokens
+	keyExpiry  = "expiry"  // int64 Unix seconds, absent when the token never expires
+	keyName    = "name"    // string
+	keyFlash   = "flash"   // string, read once
+)
+
+type values = map[any]any
+
+// Viewer returns the signed-in visitor, or nil, nil when signed out. A
+// session cookie that does not decode (tampered, expired, made with keys no
+// longer configured) means signed out: it is cleared, and no error is
+// returned.
+//
+// A token that has expired or expires within a minute is refreshed first
+// when the session has a refresh token (Simkl AUTH V2), and the session
+// re-saved on w. If Simkl refuses the refresh (400 or 401), or the token
+// expired with nothing to refresh it with, the session is ended (see
+// EndSession) and the error wraps ErrSessionEnded. If the refresh fails
+// otherwise (Simkl unreachable), the session is kept: a token that still
+// works is returned as is, with the failure logged; an expired one yields
+// the error.
+func (a *Auth) Viewer(w http.ResponseWriter, r *http.Request) (*Viewer, error) {
+	vals := a.load(w, r)
+	v := viewerFrom(vals)
+	if v == nil {
+		return nil, nil
+	}
+	now := a.now()
+	exp := v.Token.Expiry
+	if exp.IsZero() || now.Add(refreshMargin).Before(exp) {
+		return v, nil
+	}
+	stillValid := now.Before(exp)
+	if v.Token.Refresh == "" {
+		if stillValid {
+			return v, nil // nothing to refresh with; it works for a few more seconds
+		}
+		a.EndSession(w, r)
+		return nil, fmt.Errorf("%w: the token expired and there is no refresh token", ErrSessionEnded)
+	}
+
+	tok, err := a.refreshToken(r.Context(), v.Token.Refresh)
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil &&
+			(re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusBadRequest) {
+			a.EndSession(w, r)
+			return nil, fmt.Errorf("%w: Simkl refused the refresh: %w", ErrSessionEnded, err)
+		}
+		if stillValid {
+			a.log.Warn("auth: token refresh failed; using the current token while it lasts", "err", err)
+			return v, nil
+		}
+		return nil, fmt.Errorf("auth: refreshing the Simkl token: %w", err)
+	}
+	setToken(vals, tok)
+	if err := a.save(w, r, vals, a.maxAge); err != nil {
+		return nil, err
+	}
+	v.Token = tok
+	a.log.Debug("auth: token refreshed")
+	return v, nil
+}
+
+// UpdateToken re-saves the session with t (after a refresh done elsewhere),
+// keeping the user name. It fails when there is no signed-in session.
+func (a *Auth) UpdateToken(w http.ResponseWriter, r *http.Request, t Token) error {
+	if t.Access == "" {
+		return errors.New("auth: UpdateToken with an empty access token")
+	}
+	vals := a.load(w, r)
+	if viewerFrom(vals) == nil {
+		return errors.New("auth: UpdateToken without a signed-in session")
+	}
+	setToken(vals, t)
+	return a.save(w, r, vals, a.maxAge)
+}
+
+// SignOut ends the session: the cookie is cleared.
+func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) {
+	a.clearCookie(w, a.cookieName)
+}
+
+// EndSession ends a session whose token Simkl refused (the user revoked
+// the app): the token and name are dropped, and a flash is left so that
+// the next page says FlashSessionEnded.
+func (a *Auth) EndSession(w http.ResponseWriter, r *http.Request) {
+	a.log.Info("auth: session ended: Simkl refused the token")
+	if err := a.save(w, r, values{keyFlash: FlashSessionEnded}, int(flashMaxAge/time.Second)); err != nil {
+		a.log.Error("auth: saving the session-ended flash", "err", err)
+		a.clearCookie(w, a.cookieName)
+	}
+}
+
+// Flash returns the pending flash message and removes it ("" if none).
+func (a *Auth) Flash(w http.ResponseWriter, r *http.Request) string {
+	vals := a.load(w, r)
+	msg, _ := vals[keyFlash].(string)
+	if msg == "" {
+		return ""
+	}
+	delete(vals, keyFlash)
+	if len(vals) == 0 {
+		a.clearCookie(w, a.cookieName)
+		return msg
+	}
+	if err := a.save(w, r, vals, a.maxAge); err != nil {
+		a.log.Error("auth: saving the session after reading the flash", "err", err)
+	}
+	return msg
+}
+
+// load returns the session's values as the browser will hold them after
+// this response: what an earlier call in the same request set on w (a
+// refresh, EndSession), else the request's cookie. Several cookies of that
+// name (one tossed in by a sibling domain, when not __Host-) are tried in
+// turn. A cookie that does not decode is cleared and reads as empty.
+func (a *Auth) load(w http.ResponseWriter, r *http.Request) values {
+	vals := values{}
+	if c, ok := lastSetCookie(w, a.cookieName); ok {
+		if c.MaxAge < 0 || c.Value == "" {
+			return vals // cleared earlier in this request
+		}
+		if err := securecookie.DecodeMulti(a.cookieName, c.Value, &vals, a.store.Codecs...); err != nil {
+			return values{}
+		}
+		return vals
+	}
+	cookies := r.CookiesNamed(a.cookieName)
+	if len(cookies) == 0 {
+		return vals
+	}
+	var err error
+	for _, c := range cookies {
+		vals = values{}
+		if err = securecookie.DecodeMulti(a.cookieName, c.Value, &vals, a.store.Codecs...); err == nil {
+			return vals
+		}
+	}
+	// Never log the cookie; securecookie's errors do not include it.
+	a.log.Debug("auth: session cookie rejected; signed out", "err", err)
+	a.clearCookie(w, a.cookieName)
+	return values{}
+}
+
+// lastSetCookie is the last Set-Cookie for name already on w.
+func lastSetCookie(w http.ResponseWriter, name string) (*http.Cookie, bool) {
+	lines := w.Header().Values("Set-Cookie")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if c, err := http.ParseSetCookie(lines[i]); err == nil && c.Name == name {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// save writes vals as the session cookie, encrypted with the current keys.
+func (a *Auth) save(w http.ResponseWriter, r *http.Request, vals values, maxAge int) error {
+	s := sessions.NewSession(a.store, a.cookieName)
+	s.Values = vals
+	s.Options = a.options(maxAge)
+	if err := a.store.Save(r, w, s); err != nil {
+		return fmt.Errorf("auth: saving the session: %w", err)
+	}
+	return nil
+}
+
+func viewerFrom(vals values) *Viewer {
+	access, _ := vals[keyAccess].(string)
+	if access == "" {
+		return nil
+	}
+	v := &Viewer{Token: Token{Access: access}}
+	v.Token.Refresh, _ = vals[keyRefresh].(string)
+	if e, _ := vals[keyExpiry].(int64); e != 0 {
+		v.Token.Expiry = time.Unix(e, 0).UTC()
+	}
+	v.Name, _ = vals[keyName].(string)
+	return v
+}
+
+func setToken(vals values, t Token) {
+	vals[keyAccess] = t.Access
+	delete(vals, keyRefresh)
+	if t.Refresh != "" {
+		vals[keyRefresh] = t.Refresh
+	}
+	delete(vals, keyExpiry)
+	if !t.Expiry.IsZero() {
+		vals[keyExpiry] = t.Expiry.Unix()
+	}
+}
+
+// tokenFrom converts x/oauth2's token. The expiry is computed from
+// expires_in with a.now, so that an injected clock governs it.
+func (a *Auth) tokenFrom(t *oauth2.Token) Token {
+	out := Token{Access: t.AccessToken, Refresh: t.RefreshToken, Expiry: t.Expiry}
+	if t.ExpiresIn > 0 {
+		out.Expiry = a.now().Add(time.Duration(t.ExpiresIn) * time.Second)
+	}
+	return out
+}
+
+// refreshToken runs the refresh_token grant, sharing the result with every
+// request holding the same refresh token (see refresher).
+func (a *Auth) refreshToken(ctx context.Context, refresh string) (Token, error) {
+	key := sha256.Sum256([]byte(refresh))
+	rf := &a.refreshes
+	now := a.now()
+
+	rf.mu.Lock()
+	if rf.flights == nil {
+		rf.flights = map[[32]byte]*flight{}
+	}
+	for k, f := range rf.flights {
+		if f.finished && now.Sub(f.at) > refreshReuse {
+			delete(rf.flights, k)
+		}
+	}
+	if f, ok := rf.flights[key]; ok {
+		rf.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.tok, f.err
+		case <-ctx.Done():
+			return Token{}, ctx.Err()
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	rf.flights[key] = f
+	rf.mu.Unlock()
+
+	// The refresh serves every waiter, so it does not stop when this
+	// request's client goes away; the timeout bounds it instead.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultTimeout)
+	defer cancel()
+	ts := a.refresh.TokenSource(a.withClient(rctx), &oauth2.Token{RefreshToken: refresh}) // no access token: always refreshes
+	t, err := ts.Token()
+	var tok Token
+	if err == nil {
+		tok = a.tokenFrom(t)
+	}
+
+	rf.mu.Lock()
+	f.tok, f.err, f.at, f.finished = tok, err, a.now(), true
+	if err != nil && rf.flights[key] == f {
+		delete(rf.flights, key) // waiters share a failure; later requests retry
+	}
+	rf.mu.Unlock()
+	close(f.done)
+	return tok, err
+}

@@ -1,0 +1,221 @@
+package simkltest
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestSearchID(t *testing.T) {
+	h := newHarness(t, Options{})
+	tests := []struct {
+		query    string
+		wantType string
+		wantID   int
+	}{
+		{"simkl=2090", "tv", WalkingDeadID},
+		{"imdb=tt1375666", "movie", InceptionID},
+		{"imdb=" + "https%3A%2F%2Fwww.imdb.com%2Ftitle%2Ftt1375666%2F", "movie", InceptionID},
+		// TMDB IDs are not unique across types: 1396 is both Mirror (a
+		// movie) and Breaking Bad (a show). Without type the movie wins.
+		{"tmdb=1396", "movie", MirrorID},
+		{"tmdb=1396&type=movie", "movie", MirrorID},
+		{"tmdb=1396&type=show", "tv", BreakingBadID},
+		{"tmdb=1396&type=tv", "tv", BreakingBadID},
+		{"tvdb=153021", "tv", WalkingDeadID},
+		{"tvdb=the-walking-dead", "tv", WalkingDeadID},
+		{"mal=16498", "anime", AttackOnTitanID},
+		{"anilist=21", "anime", OnePieceID},
+		{"anidb=69", "anime", OnePieceID},
+		{"kitsu=12", "anime", OnePieceID},
+		{"livechart=321", "anime", OnePieceID},
+		{"anisearch=2227", "anime", OnePieceID},
+		{"animeplanet=one-piece", "anime", OnePieceID},
+		{"crunchyroll=GY5P48XEY", "anime", DemonSlayerID},
+		{"crunchyroll=" + "https%3A%2F%2Fwww.crunchyroll.com%2Fseries%2FGRMG8ZQZR%2Fone-piece", "anime", OnePieceID},
+		{"hulu=927466", "movie", PalmSpringsID},
+		{"netflix=80217863", "tv", OnePieceNetflixID},
+		{"letterboxd=the-truman-show", "movie", TrumanShowID},
+		{"traktslug=john-wick-chapter-4-2023", "movie", JohnWick4ID},
+		{"title=Inception&year=2010", "movie", InceptionID},
+		{"title=attack+on+titan", "anime", AttackOnTitanID},
+		{"title=One+Piece&year=1999", "anime", OnePieceID},
+		{"title=One+Piece&year=2023", "tv", OnePieceNetflixID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			r := h.get("/search/id?" + tt.query)
+			wantStatus(t, r, http.StatusOK)
+			v := r.json(t)
+			if n := len(v.([]any)); n != 1 {
+				t.Fatalf("got %d results, want 1: %s", n, r.body)
+			}
+			if got := path(v, 0, "type"); got != tt.wantType {
+				t.Errorf("type = %v, want %s", got, tt.wantType)
+			}
+			if got := path(v, 0, "ids", "simkl"); got != float64(tt.wantID) {
+				t.Errorf("ids.simkl = %v, want %d", got, tt.wantID)
+			}
+			// Only simkl and slug come back in ids.
+			if got := keys(path(v, 0, "ids")); !slices.Equal(got, []string{"simkl", "slug"}) {
+				t.Errorf("ids keys = %v", got)
+			}
+		})
+	}
+}
+
+func TestSearchIDShapes(t *testing.T) {
+	h := newHarness(t, Options{})
+	tests := []struct {
+		query string
+		keys  []string
+	}{
+		{"imdb=tt1375666", []string{"ids", "poster", "status", "title", "type", "year"}},
+		{"simkl=2090", []string{"ids", "poster", "status", "title", "total_episodes", "type", "year"}},
+		{"mal=21", []string{"anime_type", "ids", "poster", "status", "title", "total_episodes", "type", "year"}},
+	}
+	for _, tt := range tests {
+		v := h.get("/search/id?" + tt.query).json(t)
+		if got := keys(path(v, 0)); !slices.Equal(got, tt.keys) {
+			t.Errorf("%s: keys = %v, want %v", tt.query, got, tt.keys)
+		}
+	}
+	v := h.get("/search/id?simkl=2090").json(t)
+	if path(v, 0, "total_episodes") != 177.0 || path(v, 0, "status") != "ended" || path(v, 0, "poster") != "16/16913426086fc13" {
+		t.Errorf("The Walking Dead: %v", v)
+	}
+	// Anime types are lower case (one SRGSF fixture has "TV"; every other
+	// source lower case).
+	if v := h.get("/search/id?mal=21").json(t); path(v, 0, "anime_type") != "tv" || path(v, 0, "status") != "airing" {
+		t.Errorf("One Piece: %v", v)
+	}
+	if v := h.get("/search/id?simkl=" + strconv.Itoa(NorthboundID)).json(t); path(v, 0, "status") != "upcoming" {
+		t.Errorf("Northbound status = %v, want upcoming", path(v, 0, "status"))
+	}
+	if v := h.get("/search/id?simkl=" + strconv.Itoa(HarbourLightsID)).json(t); path(v, 0, "status") != "tba" {
+		t.Errorf("Harbour Lights status = %v, want tba", path(v, 0, "status"))
+	}
+}
+
+// No match is 200 [] (DIGEST: unknown IDs answer []); only an ambiguous
+// title answers null (APIB). Clients in the wild handle both, so the
+// stand-in uses each where its source puts it.
+func TestSearchIDNoMatch(t *testing.T) {
+	h := newHarness(t, Options{})
+	for _, q := range []string{"imdb=tt0000001", "simkl=1", "tmdb=999999999", "hulu=764084", "title=Nope&year=1900", "tvdb=no-such-show"} {
+		r := h.get("/search/id?" + q)
+		wantStatus(t, r, http.StatusOK)
+		jsonEqual(t, r.body, `[]`)
+	}
+	r := h.get("/search/id?title=One+Piece")
+	wantStatus(t, r, http.StatusOK)
+	if string(r.body) != "null" {
+		t.Errorf("ambiguous title: body = %s, want null", r.body)
+	}
+	wantError(t, h.get("/search/id"), http.StatusBadRequest, "empty_field")
+}
+
+func TestSummary(t *testing.T) {
+	h := newHarness(t, Options{})
+	movie := h.get("/movies/" + strconv.Itoa(InceptionID)).json(t)
+	if path(movie, "type") != "movie" || path(movie, "title") != "Inception" || path(movie, "year") != 2010.0 ||
+		path(movie, "ids", "simkl") != float64(InceptionID) || path(movie, "ids", "imdb") != "tt1375666" ||
+		path(movie, "ids", "tmdb") != "27205" || path(movie, "released") != "2010-07-16" || path(movie, "runtime") != 148.0 {
+		t.Errorf("movie record: %v", movie)
+	}
+	for _, k := range []string{"anime_type", "en_title", "total_episodes", "first_aired"} {
+		if _, ok := movie.(map[string]any)[k]; ok {
+			t.Errorf("movie record has %q", k)
+		}
+	}
+	if got := h.get("/movies/tt1375666").json(t); path(got, "ids", "simkl") != float64(InceptionID) {
+		t.Errorf("by IMDb ID: %v", got)
+	}
+
+	show := h.get("/tv/2090").json(t)
+	if path(show, "type") != "show" || path(show, "total_episodes") != 177.0 || path(show, "status") != "ended" ||
+		path(show, "ids", "tvdb") != "153021" || path(show, "network") != "AMC" ||
+		path(show, "first_aired") != "2010-10-31T05:00:00Z" || path(show, "airs", "day") != "Sunday" {
+		t.Errorf("show record: %v", show)
+	}
+	if _, ok := show.(map[string]any)["anime_type"]; ok {
+		t.Error("show record has anime_type")
+	}
+	if got := h.get("/tv/17465").json(t); path(got, "ids", "zap2it") != "EP01389809" || path(got, "total_episodes") != 73.0 {
+		t.Errorf("Game of Thrones: %v", got)
+	}
+
+	anime := h.get("/anime/" + strconv.Itoa(OnePieceID)).json(t)
+	if path(anime, "type") != "anime" || path(anime, "anime_type") != "tv" || path(anime, "en_title") != "One Piece" ||
+		path(anime, "ids", "mal") != "21" || path(anime, "ids", "anidb") != "69" || path(anime, "total_episodes") != float64(OnePieceEpisodes) ||
+		path(anime, "ratings", "mal", "rank") == nil {
+		t.Errorf("anime record: %v", anime)
+	}
+	if got := h.get("/anime/" + strconv.Itoa(YourNameID)).json(t); path(got, "anime_type") != "movie" {
+		t.Errorf("Your Name: %v", got)
+	}
+
+	// Unknown IDs and IDs of another type answer 200 [].
+	for _, p := range []string{"/movies/2090", "/tv/" + strconv.Itoa(InceptionID), "/anime/2090", "/movies/99999999", "/tv/tt0000001", "/movies/abc"} {
+		r := h.get(p)
+		wantStatus(t, r, http.StatusOK)
+		jsonEqual(t, r.body, `[]`)
+	}
+}
+
+func TestEpisodeLists(t *testing.T) {
+	h := newHarness(t, Options{})
+	twd := h.get("/tv/episodes/2090").json(t).([]any)
+	if len(twd) != 177 {
+		t.Fatalf("The Walking Dead has %d episodes, want 177", len(twd))
+	}
+	jsonEqual(t, mustJSON(t, twd[0]), `{"title":"Days Gone Bye","description":"Season 1, episode 1 of The Walking Dead.",
+		"season":1,"episode":1,"type":"episode","img":"33/33039065126ec2470","date":"2010-10-31T00:00:00-05:00",
+		"aired":true,"ids":{"simkl_id":310766}}`)
+	if path(twd, 176, "season") != 11.0 || path(twd, 176, "episode") != 24.0 || path(twd, 176, "ids", "simkl_id") != float64(WalkingDeadS1E1ID+176) {
+		t.Errorf("last episode: %v", twd[176])
+	}
+
+	sherlock := h.get("/tv/episodes/" + strconv.Itoa(SherlockID)).json(t).([]any)
+	if len(sherlock) != 14 {
+		t.Fatalf("Sherlock has %d entries, want 12 episodes + 2 specials", len(sherlock))
+	}
+	sp := sherlock[13]
+	if path(sp, "type") != "special" || path(sp, "title") != "The Abominable Bride" {
+		t.Errorf("special: %v", sp)
+	}
+	for _, k := range []string{"season", "episode"} {
+		if _, ok := sp.(map[string]any)[k]; ok {
+			t.Errorf("special has %q", k)
+		}
+	}
+
+	op := h.get("/anime/episodes/" + strconv.Itoa(OnePieceID)).json(t).([]any)
+	if len(op) != OnePieceEpisodes {
+		t.Fatalf("One Piece has %d episodes, want %d", len(op), OnePieceEpisodes)
+	}
+	if _, ok := op[0].(map[string]any)["season"]; ok {
+		t.Error("anime episode has a season")
+	}
+	if path(op, 0, "description") != nil || path(op, 0, "date") != "1999-10-20T00:00:00+09:00" || path(op, 1149, "episode") != 1150.0 {
+		t.Errorf("One Piece episodes: first %v last %v", op[0], op[1149])
+	}
+	firstUnaired := OnePieceEpisodes - OnePieceUnaired
+	if path(op, firstUnaired-1, "aired") != true || path(op, firstUnaired, "aired") != false || path(op, 1149, "aired") != false {
+		t.Errorf("aired flags around episode %d wrong: %v / %v", firstUnaired, op[firstUnaired-1], op[firstUnaired])
+	}
+	// Air dates follow the clock: two weeks on, two more have aired.
+	h.clock.Advance(15 * 24 * time.Hour)
+	op = h.get("/anime/episodes/" + strconv.Itoa(OnePieceID)).json(t).([]any)
+	if path(op, firstUnaired+1, "aired") != true {
+		t.Errorf("episode %d has not aired two weeks later", firstUnaired+2)
+	}
+
+	for _, p := range []string{"/anime/episodes/2090", "/tv/episodes/" + strconv.Itoa(OnePieceID), "/tv/episodes/" + strconv.Itoa(InceptionID), "/tv/episodes/424242"} {
+		r := h.get(p)
+		wantStatus(t, r, http.StatusOK)
+		jsonEqual(t, r.body, `[]`)
+	}
+}

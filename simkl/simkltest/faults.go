@@ -1,0 +1,175 @@
+package simkltest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Faults are injected into API calls (not into web pages, images or the
+// /_ test controls). The zero value injects nothing.
+type Faults struct {
+	// LatencyMS delays every API call, honouring the request's context.
+	LatencyMS int `json:"latency_ms"`
+	// ErrorRate is the share of API calls, in [0, 1], answered with
+	// ErrorStatus instead of being served.
+	ErrorRate float64 `json:"error_rate"`
+	// ErrorStatus is the status of injected errors, 400-599; 0 means 503.
+	ErrorStatus int `json:"error_status"`
+	// RateLimited answers every API call 429 rate_limit. These are not
+	// counted as violations: the client did nothing wrong.
+	RateLimited bool `json:"rate_limited"`
+	// Down drops every API connection without a response, as an outage
+	// would (503 when the connection cannot be hijacked).
+	Down bool `json:"down"`
+}
+
+func (f Faults) validate() error {
+	switch {
+	case f.LatencyMS < 0:
+		return errors.New("latency_ms must not be negative")
+	case f.ErrorRate < 0 || f.ErrorRate > 1:
+		return errors.New("error_rate must be within [0, 1]")
+	case f.ErrorStatus != 0 && (f.ErrorStatus < 400 || f.ErrorStatus > 599):
+		return errors.New("error_status must be 0 or within 400-599")
+	}
+	return nil
+}
+
+// SetFaults replaces the injected faults. Out-of-range values are clamped
+// (negative latency to 0, error_rate into [0, 1]) and a bad error_status
+// becomes 0 (503).
+func (s *Simkl) SetFaults(f Faults) {
+	f.LatencyMS = max(f.LatencyMS, 0)
+	f.ErrorRate = min(max(f.ErrorRate, 0), 1)
+	if f.ErrorStatus < 400 || f.ErrorStatus > 599 {
+		f.ErrorStatus = 0
+	}
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
+}
+
+// Faults returns the injected faults.
+func (s *Simkl) Faults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// injectFault applies the faults to one API call. It reports whether it
+// answered (or dropped) the call.
+func (s *Simkl) injectFault(w *statusWriter, r *http.Request) bool {
+	s.mu.Lock()
+	f := s.faults
+	fail := f.ErrorRate > 0 && s.rng.Float64() < f.ErrorRate
+	s.mu.Unlock()
+
+	if f.Down {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+			return true
+		}
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "Simkl is down")
+		return true
+	}
+	if f.LatencyMS > 0 {
+		if err := s.sleep(r.Context(), time.Duration(f.LatencyMS)*time.Millisecond); err != nil {
+			w.status = 499 // the client gave up; nothing is written
+			return true
+		}
+	}
+	if f.RateLimited {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusTooManyRequests, "rate_limit", "Rate limit exceeded (injected)")
+		return true
+	}
+	if fail {
+		status := f.ErrorStatus
+		if status == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		writeError(w, status, faultCode(status), "Injected failure")
+		return true
+	}
+	return false
+}
+
+// faultCode is the envelope error value for an injected status.
+func faultCode(status int) string {
+	switch status {
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	case http.StatusTooManyRequests:
+		return "rate_limit"
+	case http.StatusBadRequest:
+		return "wrong_parameter"
+	case http.StatusUnauthorized:
+		return "user_token_failed"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusNotFound:
+		return "url_failed"
+	case http.StatusPreconditionFailed:
+		return "client_id_failed"
+	default:
+		return "internal"
+	}
+}
+
+// GET /_faults
+func (s *Simkl) getFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Faults())
+}
+
+// POST /_faults changes only the fields given and answers the result.
+func (s *Simkl) postFaults(w http.ResponseWriter, r *http.Request) {
+	var patch struct {
+		LatencyMS   *int     `json:"latency_ms"`
+		ErrorRate   *float64 `json:"error_rate"`
+		ErrorStatus *int     `json:"error_status"`
+		RateLimited *bool    `json:"rate_limited"`
+		Down        *bool    `json:"down"`
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&patch)
+		if err == nil && dec.More() {
+			err = errors.New("trailing data")
+		}
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "wrong_parameter", "Send a JSON object with any of latency_ms, error_rate, error_status, rate_limited, down")
+		return
+	}
+	s.mu.Lock()
+	f := s.faults
+	if patch.LatencyMS != nil {
+		f.LatencyMS = *patch.LatencyMS
+	}
+	if patch.ErrorRate != nil {
+		f.ErrorRate = *patch.ErrorRate
+	}
+	if patch.ErrorStatus != nil {
+		f.ErrorStatus = *patch.ErrorStatus
+	}
+	if patch.RateLimited != nil {
+		f.RateLimited = *patch.RateLimited
+	}
+	if patch.Down != nil {
+		f.Down = *patch.Down
+	}
+	if err := f.validate(); err != nil {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "wrong_parameter", err.Error())
+		return
+	}
+	s.faults = f
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, f)
+}
