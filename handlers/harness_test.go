@@ -1,0 +1,203 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"simklink/auth"
+	"simklink/handlers"
+	"simklink/simkl"
+	"simklink/simkl/simkltest"
+	"simklink/static"
+	"simklink/titles"
+	"simklink/tracker"
+)
+
+// harness is the whole app in-process against a stand-in on its own
+// loopback port: the same wiring as main, with test clocks and knobs.
+type harness struct {
+	t        *testing.T
+	app      *httptest.Server
+	sim      *simkltest.Server
+	client   *simkl.Client
+	resolver *titles.Resolver
+	now      *atomic.Int64 // resolver clock (unix nanos), so tests can age the cache
+}
+
+type harnessOptions struct {
+	v2     bool
+	limits simkl.Limits
+}
+
+func newHarness(t *testing.T, opts ...harnessOptions) *harness {
+	t.Helper()
+	var o harnessOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	var h http.Handler = http.NotFoundHandler()
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(app.Close)
+	sim := simkltest.NewServer(simkltest.Options{
+		ClientID: "test-client", ClientSecret: "test-secret",
+		RedirectURIs: []string{app.URL + "/auth/callback"}, V2Tokens: o.v2,
+	})
+	t.Cleanup(sim.Close)
+
+	client, err := simkl.New(simkl.Config{APIBase: sim.URL, WebBase: sim.URL + "/web", ImageBase: sim.URL + "/img",
+		ClientID: "test-client", AppVersion: "test", Limits: o.limits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := &atomic.Int64{}
+	now.Store(time.Now().UnixNano())
+	resolver := titles.New(client, titles.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	au, err := auth.New(auth.Config{
+		ClientID: "test-client", ClientSecret: "test-secret",
+		Endpoint: client.OAuthEndpoint(), RedirectURL: app.URL + "/auth/callback",
+		HashKey: key(32), BlockKey: key(32),
+		UserName: func(ctx context.Context, token string) (string, error) {
+			u, err := client.UserSettings(ctx, token)
+			if err != nil {
+				return "", err
+			}
+			return u.Name, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(app.URL)
+	h = handlers.NewServer(handlers.Deps{
+		Logger:  slog.New(slog.DiscardHandler),
+		Config:  handlers.Config{BaseURL: base, ImageOrigin: sim.URL, WebOrigin: sim.URL},
+		Titles:  resolver,
+		Links:   client,
+		Assets:  assets,
+		Auth:    au,
+		Tracker: tracker.New(client, tracker.Options{}),
+		Metrics: handlers.NewMetrics(),
+	})
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now}
+}
+
+func key(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+// age moves the resolver's clock forward.
+func (h *harness) age(d time.Duration) { h.now.Add(int64(d)) }
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects, so tests see every 302/303.
+func (h *harness) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+type page struct {
+	resp *http.Response
+	body string
+	doc  *goquery.Document
+}
+
+func (p page) testid(id string) *goquery.Selection {
+	return p.doc.Find(`[data-testid="` + id + `"]`)
+}
+
+// do sends a request with the given client (nil: a fresh browser).
+func (h *harness) do(c *http.Client, method, path string, form url.Values, header ...string) page {
+	h.t.Helper()
+	if c == nil {
+		c = h.browser()
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	target := path
+	if !strings.HasPrefix(path, "http") {
+		target = h.app.URL + path
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	return page{resp: resp, body: string(b), doc: doc}
+}
+
+func (h *harness) get(c *http.Client, path string, header ...string) page {
+	h.t.Helper()
+	return h.do(c, http.MethodGet, path, nil, header...)
+}
+
+// signIn goes through the whole flow as a browser would: /login on the
+// app, the stand-in's consent page, Allow, the callback, and back to next.
+// It returns the browser and where the callback sent it.
+func (h *harness) signIn(user, next string) (*http.Client, string) {
+	h.t.Helper()
+	c := h.browser()
+	login := h.get(c, "/login?next="+url.QueryEscape(next))
+	if login.resp.StatusCode != http.StatusFound {
+		h.t.Fatalf("/login = %d", login.resp.StatusCode)
+	}
+	consent := h.get(c, login.resp.Header.Get("Location"))
+	form := url.Values{}
+	consent.doc.Find("form input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
+		form.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	if form.Get("state") == "" {
+		h.t.Fatalf("consent page has no state field: %s", consent.body)
+	}
+	form.Set("user", user)
+	form.Set("decision", "allow")
+	action := consent.doc.Find("form").AttrOr("action", "")
+	actionURL, _ := url.Parse(consent.resp.Request.URL.String())
+	actionURL, _ = actionURL.Parse(action)
+	allowed := h.do(c, http.MethodPost, actionURL.String(), form)
+	callback := allowed.resp.Header.Get("Location")
+	if !strings.HasPrefix(callback, h.app.URL+"/auth/callback?") {
+		h.t.Fatalf("consent redirected to %q", callback)
+	}
+	done := h.get(c, callback)
+	if done.resp.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("callback = %d: %s", done.resp.StatusCode, done.body)
+	}
+	return c, done.resp.Header.Get("Location")
+}
+
+// calls returns the stand-in's count for one route.
+func (h *harness) calls(route string) int { return h.sim.Simkl.Stats().Calls[route] }
+
+func (h *harness) resetCalls() { h.sim.Simkl.ResetStats() }
