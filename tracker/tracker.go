@@ -6,6 +6,7 @@
 // (user, title) fetches everything the page can show (status, last watched,
 // and with extended=episodes,specials every season's episodes), and a short
 // per-user cache serves the badge and every season grid from that one call.
+// A user's concurrent questions (many tabs) share one POST (see batcher).
 // The cache key is a SHA-256 of the token, never the token itself, so a
 // memory dump or a debug print of the cache leaks no credentials. Concurrent
 // misses for the same key are coalesced. Writes patch the cached state with
@@ -16,12 +17,10 @@ package tracker
 import (
 	"context"
 	"crypto/sha256"
-	"strconv"
 	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/singleflight"
 
 	"simklink/simkl"
 )
@@ -45,6 +44,9 @@ type Options struct {
 	Size int
 	// FetchTimeout bounds one upstream call (3 s).
 	FetchTimeout time.Duration
+	// Spacing is the least time between two of one user's /sync/watched
+	// batches (1.05 s: Simkl allows 1 POST/s per token).
+	Spacing time.Duration
 	Now          func() time.Time
 }
 
@@ -61,6 +63,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Spacing <= 0 {
+		o.Spacing = 1050 * time.Millisecond
+	}
 	return o
 }
 
@@ -72,6 +77,9 @@ type key struct {
 type entry struct {
 	state   simkl.WatchState
 	expires time.Time
+	// patched is when a write last patched the state; an answer to a
+	// question sent before then is older than the patch and is not stored.
+	patched time.Time
 }
 
 // Tracker is safe for concurrent use.
@@ -79,7 +87,7 @@ type Tracker struct {
 	up     Upstream
 	opt    Options
 	cache  *lru.Cache[key, entry]
-	flight singleflight.Group
+	reads  *batcher
 	writes *coalescer
 
 	hits, misses atomic.Uint64
@@ -90,6 +98,7 @@ func New(up Upstream, opt Options) *Tracker {
 	opt = opt.withDefaults()
 	cache, _ := lru.New[key, entry](opt.Size)
 	t := &Tracker{up: up, opt: opt, cache: cache}
+	t.reads = newBatcher(t, opt.Spacing, opt.Size)
 	t.writes = newCoalescer()
 	return t
 }
@@ -114,7 +123,8 @@ func extendedFor(t simkl.Title) simkl.Extended {
 }
 
 // State returns the user's watch state for title, from the cache when it is
-// fresh, else from one POST /sync/watched shared by concurrent callers.
+// fresh, else from a POST /sync/watched shared with the user's other
+// questions in flight (see batcher).
 func (t *Tracker) State(ctx context.Context, token string, title simkl.Title) (simkl.WatchState, error) {
 	k := keyFor(token, title.IDs.Simkl)
 	if e, ok := t.cache.Get(k); ok && t.opt.Now().Before(e.expires) {
@@ -122,28 +132,22 @@ func (t *Tracker) State(ctx context.Context, token string, title simkl.Title) (s
 		return e.state, nil
 	}
 	t.misses.Add(1)
-	fk := string(k.user[:]) + strconv.Itoa(k.simklID)
-	ch := t.flight.DoChan(fk, func() (any, error) {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.opt.FetchTimeout)
-		defer cancel()
-		ref, _ := simkl.ParseRef(string(simkl.KindSimkl), strconv.Itoa(title.IDs.Simkl))
-		states, err := t.up.Watched(fctx, token, []simkl.WatchedItem{{Ref: ref}}, extendedFor(title))
-		if err != nil {
-			return nil, err
-		}
-		st := states[0]
-		t.cache.Add(k, entry{state: st, expires: t.opt.Now().Add(t.opt.TTL)})
-		return st, nil
-	})
 	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return simkl.WatchState{}, res.Err
-		}
-		return res.Val.(simkl.WatchState), nil
+	case res := <-t.reads.join(token, title):
+		return res.state, res.err
 	case <-ctx.Done():
 		return simkl.WatchState{}, ctx.Err()
 	}
+}
+
+// store caches an answer to a question sent at sent, unless a write has
+// patched the state since.
+func (t *Tracker) store(token string, simklID int, st simkl.WatchState, sent time.Time) {
+	k := keyFor(token, simklID)
+	if e, ok := t.cache.Peek(k); ok && e.patched.After(sent) {
+		return
+	}
+	t.cache.Add(k, entry{state: st, expires: t.opt.Now().Add(t.opt.TTL)})
 }
 
 // Forget drops the cached state of one title for one user.
@@ -158,7 +162,7 @@ func (t *Tracker) patch(token string, simklID int, f func(*simkl.WatchState)) (s
 	}
 	st := cloneState(e.state)
 	f(&st)
-	t.cache.Add(k, entry{state: st, expires: e.expires})
+	t.cache.Add(k, entry{state: st, expires: e.expires, patched: t.opt.Now()})
 	return st, true
 }
 

@@ -22,6 +22,7 @@ type fakeUp struct {
 	writes   atomic.Int32
 	lists    map[int]string
 	lastTo   []string
+	batches  []int // items per /sync/watched call
 	err      error
 	gate     chan struct{}
 	inFlight atomic.Int32
@@ -33,13 +34,20 @@ func (f *fakeUp) Watched(ctx context.Context, token string, items []simkl.Watche
 	if f.err != nil {
 		return nil, f.err
 	}
-	st := simkl.WatchState{Result: simkl.ResultNotInLibrary, SimklID: 1}
-	if ext&simkl.Episodes != 0 {
-		st.Seasons = []simkl.SeasonProgress{{Number: 1, EpisodeCounts: simkl.EpisodeCounts{Total: 3, Aired: 2},
-			Episodes: []simkl.EpisodeProgress{{Number: 1, Aired: true}, {Number: 2, Aired: true}, {Number: 3}}}}
-		st.Counters = &simkl.EpisodeCounts{Total: 3, Aired: 2}
+	f.mu.Lock()
+	f.batches = append(f.batches, len(items))
+	f.mu.Unlock()
+	out := make([]simkl.WatchState, len(items))
+	for i := range items {
+		st := simkl.WatchState{Result: simkl.ResultNotInLibrary, SimklID: 1}
+		if ext&simkl.Episodes != 0 {
+			st.Seasons = []simkl.SeasonProgress{{Number: 1, EpisodeCounts: simkl.EpisodeCounts{Total: 3, Aired: 2},
+				Episodes: []simkl.EpisodeProgress{{Number: 1, Aired: true}, {Number: 2, Aired: true}, {Number: 3}}}}
+			st.Counters = &simkl.EpisodeCounts{Total: 3, Aired: 2}
+		}
+		out[i] = st
 	}
-	return []simkl.WatchState{st}, nil
+	return out, nil
 }
 
 func (f *fakeUp) write() {
@@ -95,7 +103,7 @@ var (
 
 func TestOnePOSTServesTheBadgeAndEveryGrid(t *testing.T) {
 	up := &fakeUp{}
-	tr := New(up, Options{})
+	tr := New(up, Options{Spacing: time.Millisecond})
 	for range 5 {
 		if _, err := tr.State(context.Background(), "tok", show); err != nil {
 			t.Fatal(err)
@@ -112,10 +120,44 @@ func TestOnePOSTServesTheBadgeAndEveryGrid(t *testing.T) {
 	}
 }
 
+func TestManyTabsShareOnePOST(t *testing.T) {
+	up := &fakeUp{}
+	tr := New(up, Options{})
+	tr.State(context.Background(), "tok", show) // the user's budget is now spent for a second
+	var wg sync.WaitGroup
+	for id := 10; id < 15; id++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := tr.State(context.Background(), "tok", simkl.Title{Type: simkl.Show, IDs: simkl.IDs{Simkl: id}}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := fmt.Sprint(up.batches); got != "[1 5]" {
+		t.Fatalf("items per POST = %s, want [1 5]", got)
+	}
+}
+
+func TestAnswerOlderThanAWriteIsNotStored(t *testing.T) {
+	up := &fakeUp{}
+	tr := New(up, Options{})
+	tr.State(context.Background(), "tok", movie)
+	sent := time.Now()
+	if _, err := tr.SetList(context.Background(), "tok", movie, simkl.ListPlanToWatch); err != nil {
+		t.Fatal(err)
+	}
+	tr.store("tok", movie.IDs.Simkl, simkl.WatchState{Result: simkl.ResultNotInLibrary}, sent.Add(-time.Second))
+	if st, _ := tr.State(context.Background(), "tok", movie); st.List != simkl.ListPlanToWatch {
+		t.Fatalf("an answer from before the write replaced it: %+v", st)
+	}
+}
+
 func TestCacheExpires(t *testing.T) {
 	up := &fakeUp{}
 	now := time.Unix(1e9, 0)
-	tr := New(up, Options{TTL: time.Minute, Now: func() time.Time { return now }})
+	tr := New(up, Options{TTL: time.Minute, Spacing: time.Millisecond, Now: func() time.Time { return now }})
 	tr.State(context.Background(), "tok", show)
 	now = now.Add(2 * time.Minute)
 	tr.State(context.Background(), "tok", show)
