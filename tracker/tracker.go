@@ -47,7 +47,7 @@ type Options struct {
 	// Spacing is the least time between two of one user's /sync/watched
 	// batches (1.05 s: Simkl allows 1 POST/s per token).
 	Spacing time.Duration
-	Now          func() time.Time
+	Now     func() time.Time
 }
 
 func (o Options) withDefaults() Options {
