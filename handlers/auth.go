@@ -20,27 +20,32 @@ type Auth interface {
 	Flash(w http.ResponseWriter, r *http.Request) string
 }
 
-// viewer returns the signed-in visitor (nil when signed out) and the flash
-// to show. A session that cannot be used (refresh refused) is ended and
-// said so; Simkl being unreachable during a refresh leaves the visitor
-// signed out for this page only.
-func (s *server) viewer(w http.ResponseWriter, r *http.Request) (*auth.Viewer, string) {
+// viewer returns the signed-in visitor, or nil. A session that cannot be
+// used (Simkl refused a refresh) has been ended, with a flash for the page
+// to show; Simkl being unreachable during a refresh leaves the visitor
+// signed out for this request only.
+func (s *server) viewer(w http.ResponseWriter, r *http.Request) *auth.Viewer {
 	if s.Auth == nil {
-		return nil, ""
+		return nil
 	}
 	v, err := s.Auth.Viewer(w, r)
-	flash := s.Auth.Flash(w, r)
-	if errors.Is(err, auth.ErrSessionEnded) {
-		return nil, sessionEndedFlash
-	}
 	if err != nil {
-		s.Logger.Warn("session unusable for this request", "request_id", requestID(r.Context()), "err", err)
-		return nil, flash
+		if !errors.Is(err, auth.ErrSessionEnded) {
+			s.Logger.Warn("session unusable for this request", "request_id", requestID(r.Context()), "err", err)
+		}
+		return nil
 	}
-	return v, flash
+	return v
 }
 
-const sessionEndedFlash = "Your Simkl connection ended. Sign in again to see your tracker."
+// flash pops the one-shot notice a full page shows (fragments leave it for
+// the next page).
+func (s *server) flash(w http.ResponseWriter, r *http.Request) string {
+	if s.Auth == nil {
+		return ""
+	}
+	return s.Auth.Flash(w, r)
+}
 
 // loginURL is the sign-in link for a page: /login?next=<this page>.
 func loginURL(r *http.Request) string {

@@ -241,7 +241,7 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		s.fail(w, r, err)
 		return nil, simkl.Title{}, false
 	}
-	v, _ := s.viewer(w, r)
+	v := s.viewer(w, r)
 	if v == nil {
 		if next == "" {
 			next = "/t/" + string(ref.Kind) + "/" + ref.ID

@@ -169,6 +169,12 @@ func (h *harness) signIn(user, next string) (*http.Client, string) {
 	h.t.Helper()
 	c := h.browser()
 	login := h.get(c, "/login?next="+url.QueryEscape(next))
+	return h.signInWith(c, login, user)
+}
+
+// signInWith finishes a sign-in that /login started.
+func (h *harness) signInWith(c *http.Client, login page, user string) (*http.Client, string) {
+	h.t.Helper()
 	if login.resp.StatusCode != http.StatusFound {
 		h.t.Fatalf("/login = %d", login.resp.StatusCode)
 	}

@@ -30,13 +30,15 @@ func (s *server) handleHome() http.Handler {
 		{Label: "An unknown ID", Note: "what a link Simkl doesn't know looks like", URL: "/t/imdb/tt0000001"},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		viewer, flash := s.viewer(w, r)
+		viewer := s.viewer(w, r)
 		p := s.page(r, "Title links that know your Simkl tracker")
 		p.Description = "simklink turns any TV show, movie or anime ID into a landing page that knows your Simkl tracker."
 		p.Canonical = s.absURL("/")
-		p.Flash = flash
+		p.Flash = s.flash(w, r)
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}
+		}
+		if viewer != nil || p.Flash != "" || len(w.Header().Values("Set-Cookie")) > 0 {
 			w.Header().Set("Cache-Control", "private, no-store")
 		} else {
 			w.Header().Set("Cache-Control", "public, max-age=300")

@@ -78,7 +78,7 @@ func (s *server) handleTitle() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		viewer, flash := s.viewer(w, r)
+		viewer := s.viewer(w, r)
 
 		res, err := s.Titles.Resolve(r.Context(), ref)
 		if err != nil {
@@ -100,7 +100,7 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 		p := s.page(r, pageTitle(card))
-		p.Flash = flash
+		p.Flash = s.flash(w, r)
 		p.Description = description(t)
 		p.Canonical = canonical
 		p.OG = s.openGraph(t, card, canonical)
@@ -113,15 +113,22 @@ func (s *server) handleTitle() http.Handler {
 			var ended bool
 			regions, ended = s.titleRegions(w, r, viewer, t, card.Episode, card.Path)
 			if ended {
-				viewer, regions, p.Flash = nil, nil, sessionEndedFlash
+				// Said on this page, so taken from the session now rather
+				// than shown again on the next.
+				viewer, regions, p.Flash = nil, nil, s.Auth.Flash(w, r)
 			}
 		}
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}
+		}
+		switch {
+		case viewer != nil || p.Flash != "" || len(w.Header().Values("Set-Cookie")) > 0:
+			// Personal, or it changes the visitor's cookies: no shared
+			// cache may keep it.
 			h.Set("Cache-Control", "private, no-store")
-		} else if res.Stale {
+		case res.Stale:
 			h.Set("Cache-Control", "public, max-age=30")
-		} else {
+		default:
 			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
 		}
 		s.render(w, r, http.StatusOK, views.TitlePage(p, card, regions))

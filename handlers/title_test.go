@@ -15,6 +15,7 @@ import (
 )
 
 func TestTitlePages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tests := []struct {
 		name, path string
@@ -86,6 +87,7 @@ func TestTitlePages(t *testing.T) {
 }
 
 func TestBadLinks(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tests := []struct {
 		name, path string
@@ -131,6 +133,7 @@ func TestBadLinks(t *testing.T) {
 }
 
 func TestWarmViewCostsNoUpstreamCall(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.get(nil, "/t/imdb/tt1375666")
 	h.resetCalls()
@@ -148,6 +151,7 @@ func TestWarmViewCostsNoUpstreamCall(t *testing.T) {
 }
 
 func TestConcurrentColdRequestsMakeOneResolution(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.sim.Simkl.SetFaults(simkltest.Faults{LatencyMS: 100}) // keep the misses overlapping
 	var wg sync.WaitGroup
@@ -180,6 +184,7 @@ func TestConcurrentColdRequestsMakeOneResolution(t *testing.T) {
 }
 
 func TestSimklDown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.get(nil, "/t/imdb/tt1375666") // cache Inception
 	h.sim.Simkl.SetFaults(simkltest.Faults{Down: true})
@@ -201,6 +206,7 @@ func TestSimklDown(t *testing.T) {
 }
 
 func TestHeadGzipAndStatic(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	p := h.do(nil, http.MethodHead, "/t/imdb/tt1375666", nil)
 	if p.resp.StatusCode != 200 || p.body != "" || p.resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
@@ -238,6 +244,7 @@ func TestHeadGzipAndStatic(t *testing.T) {
 }
 
 func TestHomePage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	p := h.get(nil, "/")
 	if p.resp.StatusCode != 200 {
