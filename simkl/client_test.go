@@ -311,3 +311,15 @@ func TestImageAndPageURLs(t *testing.T) {
 		t.Errorf("%+v", ep)
 	}
 }
+
+func TestWithMaxWaitLetsAWriteWaitItsTurn(t *testing.T) {
+	f := &fake{status: 200, body: `{"user":{"name":"demo"}}`}
+	c := newFakeClient(t, f, Limits{UserPOST: rate.Every(150 * time.Millisecond), MaxWait: time.Millisecond})
+	c.UserSettings(context.Background(), "tok")
+	if _, err := c.UserSettings(context.Background(), "tok"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("default bound: %v, want ErrBusy", err)
+	}
+	if _, err := c.UserSettings(WithMaxWait(context.Background(), time.Second), "tok"); err != nil {
+		t.Fatalf("with a longer bound: %v", err)
+	}
+}

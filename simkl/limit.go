@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -21,8 +22,10 @@ import (
 //
 // Each bucket is an x/time/rate limiter with a burst of 1 and a rate a little
 // under Simkl's: Simkl counts in one-second windows, and a burst of 10 at
-// 10/s would let 11 calls into one window; even spacing with a 5% margin
-// never does, whatever the network does to the spacing.
+// 10/s would let 11 calls into one window. Spacing alone is not enough,
+// though: Simkl counts calls when they arrive, and a call held up on the way
+// (a new connection's dial and handshake, a busy scheduler) arrives next to
+// the calls spaced after it. So each bucket also has a gate (see gate).
 type Limits struct {
 	AppGET   rate.Limit // default 10 per 1.05 s
 	AppPOST  rate.Limit // default 1 per 1.05 s (app-level POSTs; none today)
@@ -96,12 +99,39 @@ func (l Limits) withDefaults() Limits {
 // maxRetryAfter caps how long one Retry-After can close the breaker.
 const maxRetryAfter = 30 * time.Second
 
-type userLimiters struct{ get, post *rate.Limiter }
+// window is how long Simkl counts a call against its bucket.
+const window = time.Second
+
+// gate is the second half of a bucket: a call holds one of its slots from
+// when it is sent until one window after its answer (or failure) came
+// back. Every call reached Simkl before its answer came back, so Simkl never
+// sees more calls in one window than the gate has slots, however late
+// some of them arrive. The slots are the bucket's rate per window, rounded
+// up (10 for 10 per 1.05 s); nil, for rate.Inf, is no gate.
+type gate chan struct{}
+
+func newGate(l rate.Limit) gate {
+	if l == rate.Inf {
+		return nil
+	}
+	n := math.Ceil(float64(l) * window.Seconds())
+	return make(gate, int(min(max(n, 1), 1<<20)))
+}
+
+// bucket is what one kind of call counts against.
+type bucket struct {
+	rate *rate.Limiter
+	gate gate
+}
+
+func newBucket(l rate.Limit) bucket { return bucket{rate: rate.NewLimiter(l, 1), gate: newGate(l)} }
+
+type userLimiters struct{ get, post bucket }
 
 type limiter struct {
 	limits  Limits
-	appGET  *rate.Limiter
-	appPOST *rate.Limiter
+	appGET  bucket
+	appPOST bucket
 	users   *lru.Cache[[32]byte, *userLimiters]
 
 	mu        sync.Mutex
@@ -118,15 +148,15 @@ func newLimiter(l Limits) *limiter {
 	users, _ := lru.New[[32]byte, *userLimiters](l.MaxTokens)
 	return &limiter{
 		limits:  l,
-		appGET:  rate.NewLimiter(l.AppGET, 1),
-		appPOST: rate.NewLimiter(l.AppPOST, 1),
+		appGET:  newBucket(l.AppGET),
+		appPOST: newBucket(l.AppPOST),
 		users:   users,
 	}
 }
 
 // bucket returns the limiter a call counts against. Tokens are keyed by
 // their hash, so the map never holds a token as a key.
-func (l *limiter) bucket(method, token string) *rate.Limiter {
+func (l *limiter) bucket(method, token string) bucket {
 	post := method != http.MethodGet && method != http.MethodHead
 	if token == "" {
 		if post {
@@ -139,7 +169,7 @@ func (l *limiter) bucket(method, token string) *rate.Limiter {
 	if !ok {
 		// Two goroutines may race to add the same token; PeekOrAdd keeps the
 		// first, so both use one limiter.
-		u = &userLimiters{get: rate.NewLimiter(l.limits.UserGET, 1), post: rate.NewLimiter(l.limits.UserPOST, 1)}
+		u = &userLimiters{get: newBucket(l.limits.UserGET), post: newBucket(l.limits.UserPOST)}
 		if prev, found, _ := l.users.PeekOrAdd(key, u); found {
 			u = prev
 		}
@@ -160,41 +190,81 @@ func (e *BreakerOpenError) Is(target error) bool { return target == ErrUnavailab
 
 // wait blocks until the call may go, or fails: with a *BreakerOpenError while
 // Simkl is known to be failing, with ErrBusy when the turn is further off
-// than MaxWait, or with the context's error.
-func (l *limiter) wait(ctx context.Context, method, token string) error {
+// than MaxWait, or with the context's error. The caller must call release
+// once the call's answer (or failure) is in.
+func (l *limiter) wait(ctx context.Context, method, token string) (release func(), err error) {
 	l.mu.Lock()
 	if until := l.openUntil; time.Now().Before(until) {
 		l.breakerRejections++
 		l.mu.Unlock()
-		return &BreakerOpenError{Until: until}
+		return nil, &BreakerOpenError{Until: until}
 	}
 	l.mu.Unlock()
 
-	lim := l.bucket(method, token)
-	r := lim.Reserve()
+	b := l.bucket(method, token)
+	r := b.rate.Reserve()
 	d := r.Delay()
-	if d == 0 {
-		return nil
+	bound := l.limits.MaxWait
+	if v, ok := ctx.Value(maxWaitKey{}).(time.Duration); ok {
+		bound = v
 	}
-	if d > l.limits.MaxWait || !deadlineAllows(ctx, d) {
+	if d > bound || !deadlineAllows(ctx, d) {
 		r.Cancel()
 		l.mu.Lock()
 		l.rejections++
 		l.mu.Unlock()
-		return fmt.Errorf("%w (next turn in %s)", ErrBusy, d.Round(time.Millisecond))
+		return nil, fmt.Errorf("%w (next turn in %s)", ErrBusy, d.Round(time.Millisecond))
 	}
-	l.mu.Lock()
-	l.waits++
-	l.mu.Unlock()
-	t := time.NewTimer(d)
-	defer t.Stop()
+	if d > 0 {
+		l.mu.Lock()
+		l.waits++
+		l.mu.Unlock()
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			r.Cancel()
+			return nil, ctx.Err()
+		}
+	}
+	if b.gate == nil {
+		return func() {}, nil
+	}
 	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return ctx.Err()
+	case b.gate <- struct{}{}:
+	default:
+		// A call before this one arrived late or is still on its way:
+		// wait for its slot, within what is left of MaxWait.
+		l.mu.Lock()
+		if d == 0 {
+			l.waits++
+		}
+		l.mu.Unlock()
+		t := time.NewTimer(l.limits.MaxWait - d)
+		defer t.Stop()
+		select {
+		case b.gate <- struct{}{}:
+		case <-t.C:
+			l.mu.Lock()
+			l.rejections++
+			l.mu.Unlock()
+			return nil, fmt.Errorf("%w (%d calls in the last %s)", ErrBusy, cap(b.gate), window)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+	return func() { time.AfterFunc(window, func() { <-b.gate }) }, nil
+}
+
+type maxWaitKey struct{}
+
+// WithMaxWait returns a context whose calls may wait up to d for their turn
+// under the rate limits, instead of Limits.MaxWait. Writes a user asked for
+// use it: better to wait a few seconds than to drop the user's action, while
+// page reads keep the short bound so that no page hangs.
+func WithMaxWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, maxWaitKey{}, d)
 }
 
 func deadlineAllows(ctx context.Context, d time.Duration) bool {

@@ -226,6 +226,11 @@ func (r *Resolver) fetch(ctx context.Context, ref simkl.Ref) (simkl.Title, error
 			return simkl.Title{}, fmt.Errorf("titles: /search/id gave no type for simkl %d", re.simklID)
 		}
 		r.refs.Add(key, re)
+		// The page's fragments and actions use the canonical /t/simkl/{id}:
+		// map it too, so they need no /search/id of their own.
+		if canon, err := simkl.ParseRef(string(simkl.KindSimkl), strconv.Itoa(re.simklID)); err == nil {
+			r.refs.ContainsOrAdd(canon.Key(), re)
+		}
 	}
 	if te, ok := r.titles.Get(re.simklID); ok && now.Before(te.expires) {
 		return te.title, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"simklink/simkl"
 )
 
 // coalescer runs at most one write per key at a time, and lets a newer
@@ -65,7 +67,7 @@ func (c *coalescer) Do(ctx context.Context, key string, do func(context.Context)
 
 func (c *coalescer) run(key string, s *slot, o *op) {
 	for o != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+		ctx, cancel := context.WithTimeout(simkl.WithMaxWait(context.Background(), c.timeout), c.timeout)
 		o.val, o.err = o.do(ctx)
 		cancel()
 		for _, w := range o.waiters {
