@@ -52,7 +52,7 @@ func TestTitlePages(t *testing.T) {
 				t.Errorf("canonical %q, want %q", got, h.app.URL+tt.canonical)
 			}
 			meta := func(prop string) string {
-				return p.doc.Find(`meta[property="` + prop + `"], meta[name="` + prop + `"]`).AttrOr("content", "")
+				return p.doc.Find(`meta[property="`+prop+`"], meta[name="`+prop+`"]`).AttrOr("content", "")
 			}
 			if meta("og:type") != tt.ogType || meta("og:url") != h.app.URL+tt.canonical || !strings.HasPrefix(meta("og:image"), "http") ||
 				meta("og:title") == "" || meta("og:description") == "" || meta("twitter:card") != "summary_large_image" || meta("description") == "" {
