@@ -941,3 +941,28 @@ func TestExpiredCookies(t *testing.T) {
 		}
 	}
 }
+
+func TestAbandonedSignInIsSaidOnce(t *testing.T) {
+	h := newHarness(t, false)
+	check := func() bool {
+		r := h.request("/t/mal/21")
+		rec := httptest.NewRecorder()
+		got := h.a.AbandonedSignIn(rec, r)
+		h.keep(r, rec)
+		return got
+	}
+	if check() {
+		t.Fatal("no sign-in started, yet abandoned")
+	}
+	h.begin("/t/mal/21")
+	if check() {
+		t.Fatal("a sign-in still within its grace period counted as abandoned")
+	}
+	h.setNow(h.Now().Add(abandonAfter + time.Second))
+	if !check() {
+		t.Fatal("an old sign-in that never came back was not noticed")
+	}
+	if check() {
+		t.Fatal("abandoned twice: the login cookie was not cleared")
+	}
+}

@@ -19,6 +19,7 @@ const (
 	loginState    = "state"
 	loginVerifier = "verifier"
 	loginNext     = "next"
+	loginStarted  = "started" // unix seconds
 )
 
 const maxNameBytes = 200 // a Simkl user name longer than this is cut
@@ -32,7 +33,7 @@ func (a *Auth) Begin(w http.ResponseWriter, r *http.Request, next string) (autho
 	verifier := oauth2.GenerateVerifier()
 
 	s := sessions.NewSession(a.loginStore, a.loginName)
-	s.Values = values{loginState: state, loginVerifier: verifier, loginNext: SafeReturnPath(next)}
+	s.Values = values{loginState: state, loginVerifier: verifier, loginNext: SafeReturnPath(next), loginStarted: a.now().Unix()}
 	s.Options = a.options(int(loginMaxAge / time.Second))
 	if err := a.loginStore.Save(r, w, s); err != nil {
 		return "", fmt.Errorf("auth: saving the login cookie: %w", err)
@@ -105,6 +106,28 @@ func (a *Auth) Complete(w http.ResponseWriter, r *http.Request) (next string, er
 	}
 	a.log.Info("auth: signed in", "expires", !tok.Expiry.IsZero(), "refreshable", tok.Refresh != "")
 	return next, nil
+}
+
+// abandonAfter is how long a sign-in may take before a page view in the
+// same browser counts it as abandoned.
+const abandonAfter = 20 * time.Second
+
+// AbandonedSignIn reports whether this browser started a sign-in that never
+// came back: Simkl sends a visitor who denies access to its own home page,
+// not to the callback, so a login cookie older than abandonAfter on an
+// ordinary page view means the visitor gave up or said no. The login cookie
+// is cleared, so the page says so once.
+func (a *Auth) AbandonedSignIn(w http.ResponseWriter, r *http.Request) bool {
+	login, err := a.loginStore.New(r, a.loginName)
+	if err != nil || login.IsNew {
+		return false
+	}
+	started, _ := login.Values[loginStarted].(int64)
+	if a.now().Sub(time.Unix(started, 0)) < abandonAfter {
+		return false
+	}
+	a.clearCookie(w, a.loginName)
+	return true
 }
 
 // randomString is n random bytes, base64url without padding.

@@ -18,6 +18,7 @@ type Auth interface {
 	SignOut(w http.ResponseWriter, r *http.Request)
 	EndSession(w http.ResponseWriter, r *http.Request)
 	Flash(w http.ResponseWriter, r *http.Request) string
+	AbandonedSignIn(w http.ResponseWriter, r *http.Request) bool
 }
 
 // viewer returns the signed-in visitor, or nil. A session that cannot be
@@ -39,12 +40,19 @@ func (s *server) viewer(w http.ResponseWriter, r *http.Request) *auth.Viewer {
 }
 
 // flash pops the one-shot notice a full page shows (fragments leave it for
-// the next page).
-func (s *server) flash(w http.ResponseWriter, r *http.Request) string {
+// the next page). A sign-in that never came back (Simkl sends a visitor who
+// denies access to its own home page) is said here too.
+func (s *server) flash(w http.ResponseWriter, r *http.Request, v *auth.Viewer) string {
 	if s.Auth == nil {
 		return ""
 	}
-	return s.Auth.Flash(w, r)
+	if f := s.Auth.Flash(w, r); f != "" {
+		return f
+	}
+	if v == nil && s.Auth.AbandonedSignIn(w, r) {
+		return "Your sign-in with Simkl didn't finish, so you're still signed out. Use “Sign in with Simkl” to try again."
+	}
+	return ""
 }
 
 // loginURL is the sign-in link for a page: /login?next=<this page>.

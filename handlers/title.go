@@ -100,7 +100,7 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 		p := s.page(r, pageTitle(card))
-		p.Flash = s.flash(w, r)
+		p.Flash = s.flash(w, r, viewer)
 		p.Description = description(t)
 		p.Canonical = canonical
 		p.OG = s.openGraph(t, card, canonical)
