@@ -93,6 +93,8 @@ func TestRunServesDemoMode(t *testing.T) {
 		{"/t/imdb/nonsense", 400, "not a valid"},
 		{"/t/youtube/abc", 404, "Unknown kind"},
 		{"/_simkl/_stats", 200, `"violations"`},
+		{"/metrics", 200, "simklink_title_cache_hits_total"},
+		{"/metrics", 200, "simkl_limiter_rejections_total"},
 	} {
 		resp, err := http.Get(base + tc.path)
 		if err != nil {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,6 +36,25 @@ type harness struct {
 	client   *simkl.Client
 	resolver *titles.Resolver
 	now      *atomic.Int64 // resolver clock (unix nanos), so tests can age the cache
+	logs     *lockedBuffer // everything the app logged
+}
+
+// lockedBuffer is a log sink safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 type harnessOptions struct {
@@ -56,11 +77,14 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	})
 	t.Cleanup(sim.Close)
 
+	metrics := handlers.NewMetrics()
 	client, err := simkl.New(simkl.Config{APIBase: sim.URL, WebBase: sim.URL + "/web", ImageBase: sim.URL + "/img",
-		ClientID: "test-client", AppVersion: "test", Limits: o.limits})
+		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream})
 	if err != nil {
 		t.Fatal(err)
 	}
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := &atomic.Int64{}
 	now.Store(time.Now().UnixNano())
 	resolver := titles.New(client, titles.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
@@ -75,6 +99,7 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 			}
 			return u.Name, nil
 		},
+		Logger: logger,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -85,16 +110,16 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	}
 	base, _ := url.Parse(app.URL)
 	h = handlers.NewServer(handlers.Deps{
-		Logger:  slog.New(slog.DiscardHandler),
+		Logger:  logger,
 		Config:  handlers.Config{BaseURL: base, ImageOrigin: sim.URL, WebOrigin: sim.URL},
 		Titles:  resolver,
 		Links:   client,
 		Assets:  assets,
 		Auth:    au,
 		Tracker: tracker.New(client, tracker.Options{}),
-		Metrics: handlers.NewMetrics(),
+		Metrics: metrics,
 	})
-	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now}
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs}
 }
 
 func key(n int) []byte {

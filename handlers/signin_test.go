@@ -335,3 +335,50 @@ func TestInAppBrowserGetsGuidance(t *testing.T) {
 func mustHost(raw string) string { u, _ := url.Parse(raw); return u.Host }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestLogsAndMetrics: request logs never carry a token, a code, a state, a
+// cookie or a secret, and /metrics exposes the upstream and cache counts.
+func TestLogsAndMetrics(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.browser()
+	login := h.get(c, "/login?next=/t/tvdb/153021")
+	authz, _ := url.Parse(login.resp.Header.Get("Location"))
+	state := authz.Query().Get("state")
+	_, _ = h.signInWith(c, login, "sara")
+	h.get(c, "/t/tvdb/153021")
+	var secrets []string
+	for _, call := range h.sim.Simkl.Calls() {
+		if call.Token != "" {
+			secrets = append(secrets, call.Token)
+		}
+	}
+	u, _ := url.Parse(h.app.URL)
+	for _, ck := range c.Jar.Cookies(u) {
+		secrets = append(secrets, ck.Value)
+	}
+	secrets = append(secrets, state, "test-secret")
+	logs := h.logs.String()
+	if !strings.Contains(logs, "route=\"GET /t/{kind}/{id}\"") {
+		t.Fatalf("no request log line:\n%s", logs)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(logs, s) {
+			t.Errorf("the log contains a secret value %.8s…", s)
+		}
+	}
+	if strings.Contains(logs, "code=") || strings.Contains(logs, "/auth/callback?") {
+		t.Error("the log contains the callback's query")
+	}
+
+	m := h.get(nil, "/metrics")
+	for _, want := range []string{
+		`simkl_upstream_requests_total{endpoint="POST /sync/watched",status="200"} 1`,
+		`simklink_http_requests_total{route="GET /t/{kind}/{id}",status="200"}`,
+		`simklink_http_request_duration_seconds_bucket{route="GET /t/{kind}/{id}"`,
+	} {
+		if !strings.Contains(m.body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
