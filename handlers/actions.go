@@ -66,12 +66,12 @@ func (s *server) handleSetList() http.Handler {
 		out, err := s.Tracker.SetList(ctx, v.Token.Access, t, status)
 		s.finishAction(w, r, v, t, out, err, func(b *views.Badge) {
 			if out.Rewritten() {
-				b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", statusLabel2(out.Applied), statusLabel2(out.Asked))
+				b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", listLabel(out.Applied), listLabel(out.Asked))
 				if t.Type == simkl.Movie && out.Asked == simkl.ListWatching {
 					b.Notice += " Movies can't be Watching."
 				}
 			} else {
-				b.Notice = "Added to " + statusLabel2(out.Applied) + "."
+				b.Notice = "Added to " + listLabel(out.Applied) + "."
 			}
 		})
 	})
@@ -142,15 +142,14 @@ func (s *server) handleRemove() http.Handler {
 			return
 		}
 		personal(w)
-		path := canonicalPath(t)
 		if r.PostFormValue("confirm") != "yes" {
 			// Ask first; nothing changes without the confirmation.
-			st, err := s.trackerState(w, r, v, t)
-			b := views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
-			if err == nil {
-				b = s.badgeModel(t, st, nil, path)
-				b.ConfirmRemove = true
+			b, ended := s.currentBadge(w, r, v, t)
+			if ended {
+				s.sessionEnded(w, r, canonicalPath(t))
+				return
 			}
+			b.ConfirmRemove = !b.Unavailable
 			s.renderBadge(w, r, v, t, b, http.StatusOK)
 			return
 		}
@@ -179,7 +178,7 @@ func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	status := http.StatusOK
 	if err != nil {
 		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
-		b = s.previousBadge(w, r, v, t)
+		b, _ = s.currentBadge(w, r, v, t)
 		b.Error = actionFailed(err)
 		if !isHTMX(r) {
 			status = failedStatus(err)
@@ -228,17 +227,6 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 	g.Error = msg
 	b := s.badgeModel(t, st, nil, path)
 	s.renderGrid(w, r, v, t, g, status, views.BadgeOOB(b))
-}
-
-// previousBadge is the badge as it was before a failed action (from the
-// tracker's cache), or "unavailable" when even that is unknown.
-func (s *server) previousBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) views.Badge {
-	path := canonicalPath(t)
-	st, err := s.trackerState(w, r, v, t)
-	if err != nil {
-		return views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
-	}
-	return s.badgeModel(t, st, nil, path)
 }
 
 func failedStatus(err error) int {

@@ -66,7 +66,7 @@ func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	b := s.badgeModel(t, st, ep, path)
 	q := r.URL.Query()
 	if q.Get("action") == "list" && validStatus(t.Type, q.Get("status")) && b.Status != q.Get("status") {
-		b.Confirm = &views.Confirm{Status: q.Get("status"), Label: "Add to " + statusLabel2(q.Get("status"))}
+		b.Confirm = &views.Confirm{Status: q.Get("status"), Label: "Add to " + listLabel(q.Get("status"))}
 	}
 	if q.Get("confirm") == "remove" {
 		b.ConfirmRemove = true
@@ -87,7 +87,7 @@ func validStatus(t simkl.MediaType, status string) bool {
 	return false
 }
 
-func statusLabel2(status string) string {
+func listLabel(status string) string {
 	switch status {
 	case simkl.ListWatching:
 		return "Watching"
@@ -106,7 +106,7 @@ func statusLabel2(status string) string {
 // badgeModel turns Simkl's answer into the badge's view model.
 func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string) views.Badge {
 	now := time.Now()
-	b := views.Badge{Path: path, Kind: string(t.Type), Status: st.List, StatusLabel: statusLabel2(st.List)}
+	b := views.Badge{Path: path, Kind: string(t.Type), Status: st.List, StatusLabel: listLabel(st.List)}
 	switch st.Result {
 	case simkl.ResultInLibrary:
 		b.Presence = views.PresenceIn
@@ -136,7 +136,7 @@ func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.Episod
 		}
 	}
 	for _, v := range simkl.ListStatuses(t.Type) {
-		b.Statuses = append(b.Statuses, views.StatusOption{Value: v, Label: statusLabel2(v), Current: v == st.List})
+		b.Statuses = append(b.Statuses, views.StatusOption{Value: v, Label: listLabel(v), Current: v == st.List})
 	}
 	if ep != nil {
 		es := &views.EpisodeState{Season: ep.Season, Number: ep.Number, Label: episodeLabel(ep.Season, ep.Number), Known: ep.Known}
@@ -282,19 +282,30 @@ func (s *server) handleBadge() http.Handler {
 			return
 		}
 		personal(w)
-		path := canonicalPath(t)
-		st, err := s.trackerState(w, r, v, t)
-		if errors.Is(err, simkl.ErrTokenRevoked) {
-			s.sessionEnded(w, r, path)
+		b, ended := s.currentBadge(w, r, v, t)
+		if ended {
+			s.sessionEnded(w, r, canonicalPath(t))
 			return
 		}
-		b := views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
-		if err == nil {
-			b = s.badgeModel(t, st, nil, path)
-			b.ConfirmRemove = r.URL.Query().Get("confirm") == "remove"
-		}
+		b.ConfirmRemove = !b.Unavailable && r.URL.Query().Get("confirm") == "remove"
 		s.renderBadge(w, r, v, t, b, http.StatusOK)
 	})
+}
+
+// currentBadge is the viewer's badge for t as it stands (from the tracker's
+// cache when fresh), or "couldn't reach Simkl" with a retry. ended reports
+// that Simkl refused the token and the session has been ended.
+func (s *server) currentBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (b views.Badge, ended bool) {
+	path := canonicalPath(t)
+	st, err := s.trackerState(w, r, v, t)
+	switch {
+	case errors.Is(err, simkl.ErrTokenRevoked):
+		return views.Badge{}, true
+	case err != nil:
+		s.Logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+		return views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}, false
+	}
+	return s.badgeModel(t, st, nil, path), false
 }
 
 // renderBadge answers with the badge: the fragment for htmx, else the
