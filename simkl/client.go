@@ -130,9 +130,11 @@ type call struct {
 // look at its shape first.
 func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	endpoint := cl.method + " " + cl.pattern
-	if err := c.limiter.wait(ctx, cl.method, cl.token); err != nil {
+	release, err := c.limiter.wait(ctx, cl.method, cl.token)
+	if err != nil {
 		return nil, err
 	}
+	defer release()
 	u := *c.api
 	u.Path = strings.TrimRight(u.Path, "/") + cl.path
 	q := url.Values{}

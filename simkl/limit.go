@@ -235,13 +235,13 @@ func (l *limiter) wait(ctx context.Context, method, token string) (release func(
 	case b.gate <- struct{}{}:
 	default:
 		// A call before this one arrived late or is still on its way:
-		// wait for its slot, within what is left of MaxWait.
+		// wait for its slot, within what is left of the bound.
 		l.mu.Lock()
 		if d == 0 {
 			l.waits++
 		}
 		l.mu.Unlock()
-		t := time.NewTimer(l.limits.MaxWait - d)
+		t := time.NewTimer(bound - d)
 		defer t.Stop()
 		select {
 		case b.gate <- struct{}{}:
