@@ -127,8 +127,12 @@ func TestBadLinks(t *testing.T) {
 		})
 	}
 	p := h.get(nil, "/t/imdb/tt0000001")
-	if href := p.doc.Find(`a:contains("Search on Simkl")`).AttrOr("href", ""); !strings.Contains(href, "/web/search") {
-		t.Errorf("not-found page's search link %q", href)
+	href := p.doc.Find(`a:contains("Search on Simkl")`).AttrOr("href", "")
+	if !strings.Contains(href, "/web/search") {
+		t.Fatalf("not-found page's search link %q", href)
+	}
+	if s := h.get(nil, href); s.resp.StatusCode != 200 {
+		t.Errorf("search link %s answers %d", href, s.resp.StatusCode)
 	}
 }
 

@@ -29,6 +29,7 @@ func (s *Simkl) routes() *http.ServeMux {
 	mux.HandleFunc("GET /web/{$}", s.webHome)
 	mux.HandleFunc("GET /web/site.css", s.webCSS)
 	mux.HandleFunc("GET /web/search", s.webSearch)
+	mux.HandleFunc("GET /web/search/{$}", s.webSearch) // simkl.com spells it /search/?q=
 	mux.HandleFunc("GET /web/oauth/authorize", s.authorizePage)
 	mux.Handle("POST /web/oauth/authorize", http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.authorizeDecision)))
 	for _, p := range []string{"movies", "tv", "anime"} {
