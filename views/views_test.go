@@ -289,9 +289,14 @@ func TestLayoutHead(t *testing.T) {
 	icon := meta(`link[rel="icon"]`)
 	attr(t, icon, "href", p.Assets.Favicon)
 	attr(t, icon, "type", "image/svg+xml")
-	htmx := meta(`script[src="` + p.Assets.HTMX + `"]`)
-	if _, ok := htmx.Attr("defer"); !ok {
-		t.Errorf("htmx script is not deferred")
+	if doc.Find(`script[src]`).Length() != 0 {
+		t.Errorf("a signed-out page loads a script")
+	}
+	p.User = &User{Name: "demo"}
+	doc, _ = render(t, TitlePage(p, movie(), nil))
+	htmx := doc.Find(`script[src="` + p.Assets.HTMX + `"]`)
+	if _, ok := htmx.Attr("defer"); !ok || htmx.Length() != 1 {
+		t.Errorf("signed in: want one deferred htmx script, found %d", htmx.Length())
 	}
 	if doc.Find(`script[src]`).Length() != 1 {
 		t.Errorf("want only the htmx script without AppJS")
