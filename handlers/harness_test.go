@@ -37,6 +37,7 @@ type harness struct {
 	resolver *titles.Resolver
 	now      *atomic.Int64 // resolver clock (unix nanos), so tests can age the cache
 	logs     *lockedBuffer // everything the app logged
+	authNow  *atomic.Int64 // the session's clock (unix nanos), for token expiry
 }
 
 // lockedBuffer is a log sink safe for concurrent writers.
@@ -87,6 +88,8 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := &atomic.Int64{}
 	now.Store(time.Now().UnixNano())
+	authNow := &atomic.Int64{}
+	authNow.Store(time.Now().UnixNano())
 	resolver := titles.New(client, titles.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
 	au, err := auth.New(auth.Config{
 		ClientID: "test-client", ClientSecret: "test-secret",
@@ -100,6 +103,7 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 			return u.Name, nil
 		},
 		Logger: logger,
+		Now:    func() time.Time { return time.Unix(0, authNow.Load()) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +123,7 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 		Tracker: tracker.New(client, tracker.Options{}),
 		Metrics: metrics,
 	})
-	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs}
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow}
 }
 
 func key(n int) []byte {

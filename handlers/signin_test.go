@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -310,12 +311,42 @@ func TestRevokedTokenEndsTheSession(t *testing.T) {
 	}
 }
 
-func TestRefreshOfExpiringTokens(t *testing.T) {
+// TestExpiringTokens: with Simkl's announced AUTH V2 (7-day access tokens
+// and refresh tokens), an expired token is refreshed transparently and the
+// session updated; a refresh Simkl refuses ends the session with a notice.
+func TestExpiringTokens(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{v2: true})
 	c, _ := h.signIn("ivy", "/")
 	if p := h.get(c, "/t/imdb/tt1375666"); p.testid("badge-status").Text() != "Completed" {
 		t.Fatalf("V2 token: badge %q", p.testid("badge-status").Text())
+	}
+	h.authNow.Add(int64(8 * 24 * time.Hour))
+	p := h.get(c, "/t/imdb/tt0120382")
+	if p.testid("badge").AttrOr("data-presence", "") != "not_in" || h.calls("POST /oauth/token") != 2 {
+		t.Fatalf("after expiry: presence %q, %d token calls", p.testid("badge").AttrOr("data-presence", ""), h.calls("POST /oauth/token"))
+	}
+	var setCookie bool
+	for _, v := range p.resp.Header.Values("Set-Cookie") {
+		setCookie = setCookie || strings.HasPrefix(v, "simklink=")
+	}
+	if !setCookie {
+		t.Fatal("the refreshed token was not saved in the session")
+	}
+
+	// The user revokes the app (the current token: the refresh replaced the
+	// first one); the next refresh is refused.
+	calls := h.sim.Simkl.Calls()
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].User == "ivy" && calls[i].Token != "" {
+			h.sim.Simkl.RevokeToken(calls[i].Token)
+			break
+		}
+	}
+	h.authNow.Add(int64(8 * 24 * time.Hour))
+	p = h.get(c, "/t/imdb/tt1375666")
+	if !strings.Contains(p.testid("flash").Text(), "connection ended") || p.testid("signin").Length() != 1 {
+		t.Fatalf("refused refresh: flash %q", p.testid("flash").Text())
 	}
 }
 
