@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math/bits"
 	"net/http"
 	"path"
 	"strconv"
@@ -245,7 +246,11 @@ func gzipBytes(b []byte) ([]byte, error) {
 
 func brotliBytes(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	// A window just big enough for the file compresses as well as the
+	// default 4 MB one (within a byte) with a sixth of the memory: with the
+	// default, New allocated ~100 MB once, which set the first GC goal near
+	// 75 MB and so the app's peak RSS.
+	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: min(max(bits.Len(uint(len(b))), 10), 24)})
 	if _, err := w.Write(b); err != nil {
 		return nil, err
 	}
