@@ -16,7 +16,10 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // gzipPool reuses gzip writers: allocating one costs more than rendering a
 // page.
-var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}
+// Personal pages are compressed at BestSpeed: each is sent once, and the
+// level costs far more CPU than the few bytes it saves (shared pages are
+// compressed once, hard, by the page cache).
+var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
 
 // minGzip is the smallest body worth compressing.
 const minGzip = 1024
@@ -33,6 +36,20 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		return
 	}
 	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// renderShared renders a page that is the same for every signed-out
+// visitor, stores it in the page cache, and writes it.
+func (s *server) renderShared(w http.ResponseWriter, r *http.Request, c templ.Component, cacheControl string) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Del("Vary") // write sets the page's Vary
+	s.pages.put(r, buf.Bytes(), cacheControl).write(w, r)
 }
 
 func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {

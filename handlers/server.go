@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"simklink/simkl"
 	"simklink/titles"
@@ -65,7 +66,7 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d, assets: views.Assets{
+	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), assets: views.Assets{
 		CSS:     d.Assets.Path("app.css"),
 		HTMX:    d.Assets.Path("htmx.min.js"),
 		AppJS:   d.Assets.Path("app.js"),
@@ -78,4 +79,5 @@ func NewServer(d Deps) http.Handler {
 type server struct {
 	Deps
 	assets views.Assets
+	pages  *pageCache
 }

@@ -79,6 +79,16 @@ func (s *server) handleTitle() http.Handler {
 			return
 		}
 		viewer := s.viewer(w, r)
+		flash := s.flash(w, r, viewer)
+		// A visitor with no session, no notice and no cookie to change
+		// gets the same page as everyone else: serve it from the page cache.
+		anonymous := viewer == nil && flash == "" && len(w.Header().Values("Set-Cookie")) == 0
+		if anonymous && s.pages != nil {
+			if cp, ok := s.pages.get(r); ok {
+				cp.write(w, r)
+				return
+			}
+		}
 
 		res, err := s.Titles.Resolve(r.Context(), ref)
 		if err != nil {
@@ -100,7 +110,7 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 		p := s.page(r, pageTitle(card))
-		p.Flash = s.flash(w, r, viewer)
+		p.Flash = flash
 		p.Description = description(t)
 		p.Canonical = canonical
 		p.OG = s.openGraph(t, card, canonical)
@@ -130,6 +140,10 @@ func (s *server) handleTitle() http.Handler {
 			h.Set("Cache-Control", "public, max-age=30")
 		default:
 			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
+			if anonymous && s.pages != nil {
+				s.renderShared(w, r, views.TitlePage(p, card, regions), h.Get("Cache-Control"))
+				return
+			}
 		}
 		s.render(w, r, http.StatusOK, views.TitlePage(p, card, regions))
 	})

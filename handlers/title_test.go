@@ -154,6 +154,21 @@ func TestWarmViewCostsNoUpstreamCall(t *testing.T) {
 	}
 }
 
+func TestSharedPageCacheIsOnlyForSignedOutVisitors(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	first := h.get(nil, "/t/tvdb/153021")
+	second := h.get(nil, "/t/tvdb/153021")
+	if first.body != second.body || second.resp.Header.Get("Cache-Control") != first.resp.Header.Get("Cache-Control") {
+		t.Fatal("the cached page differs from the rendered one")
+	}
+	c, _ := h.signIn("uma", "/t/tvdb/153021")
+	p := h.get(c, "/t/tvdb/153021")
+	if p.testid("badge").Length() != 1 || p.resp.Header.Get("Cache-Control") != "private, no-store" {
+		t.Fatal("a signed-in visitor got the shared signed-out page")
+	}
+}
+
 func TestConcurrentColdRequestsMakeOneResolution(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -201,8 +216,10 @@ func TestSimklDown(t *testing.T) {
 		t.Errorf("503 page is cacheable: %q", p.resp.Header.Get("Cache-Control"))
 	}
 	// A cached, expired title is served stale with a notice, never a 5xx.
+	// (The same URL would still come from the one-minute page cache; its
+	// canonical spelling was never rendered.)
 	h.age(48 * time.Hour)
-	p = h.get(nil, "/t/imdb/tt1375666")
+	p = h.get(nil, "/t/simkl/191853")
 	if p.resp.StatusCode != 200 || p.testid("stale-notice").Length() == 0 {
 		t.Fatalf("stale title: %d, notice %d", p.resp.StatusCode, p.testid("stale-notice").Length())
 	}
