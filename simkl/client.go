@@ -171,14 +171,14 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observe(endpoint, 0, time.Since(start))
-		c.limiter.failure(0, 0)
+		c.limiter.failure(0, 0, cl.token)
 		return nil, &transportError{endpoint: endpoint, err: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	c.observe(endpoint, resp.StatusCode, time.Since(start))
 	if err != nil {
-		c.limiter.failure(0, 0)
+		c.limiter.failure(0, 0, cl.token)
 		return nil, &transportError{endpoint: endpoint, err: err}
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
@@ -187,7 +187,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	}
 	if !ok {
 		apiErr := decodeAPIError(endpoint, resp, raw)
-		c.limiter.failure(resp.StatusCode, apiErr.RetryAfter)
+		c.limiter.failure(resp.StatusCode, apiErr.RetryAfter, cl.token)
 		return nil, apiErr
 	}
 	c.limiter.success()

@@ -323,3 +323,32 @@ func TestWithMaxWaitLetsAWriteWaitItsTurn(t *testing.T) {
 		t.Fatalf("with a longer bound: %v", err)
 	}
 }
+
+// TestOneUsersRateLimitPausesOnlyThatUser: a 429 on one token is that
+// user's budget, not Simkl failing; other users and app calls go on.
+func TestOneUsersRateLimitPausesOnlyThatUser(t *testing.T) {
+	var limited atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limited.Load() && r.Header.Get("Authorization") == "Bearer busy" {
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(429)
+			io.WriteString(w, `{"error":"rate_limit","code":429}`)
+			return
+		}
+		io.WriteString(w, `{"user":{"name":"x"}}`)
+	}))
+	defer srv.Close()
+	c, _ := New(Config{APIBase: srv.URL, ClientID: "c", Limits: Limits{UserPOST: rate.Inf, AppGET: rate.Inf, BreakerThreshold: 1}})
+	limited.Store(true)
+	if _, err := c.UserSettings(context.Background(), "busy"); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v", err)
+	}
+	// The breaker (threshold 1) stayed closed: another user goes on.
+	if _, err := c.UserSettings(context.Background(), "calm"); err != nil {
+		t.Fatalf("another user: %v", err)
+	}
+	// The limited user waits Simkl's Retry-After rather than calling again.
+	if _, err := c.UserSettings(context.Background(), "busy"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("the limited user called again within Retry-After: %v", err)
+	}
+}

@@ -126,7 +126,12 @@ type bucket struct {
 
 func newBucket(l rate.Limit) bucket { return bucket{rate: rate.NewLimiter(l, 1), gate: newGate(l)} }
 
-type userLimiters struct{ get, post bucket }
+type userLimiters struct {
+	get, post bucket
+
+	mu          sync.Mutex
+	pausedUntil time.Time // after a 429 on this token: Simkl's Retry-After
+}
 
 type limiter struct {
 	limits  Limits
@@ -164,6 +169,15 @@ func (l *limiter) bucket(method, token string) bucket {
 		}
 		return l.appGET
 	}
+	u := l.user(token)
+	if post {
+		return u.post
+	}
+	return u.get
+}
+
+// user returns the limiters of one token, keyed by its hash.
+func (l *limiter) user(token string) *userLimiters {
 	key := sha256.Sum256([]byte(token))
 	u, ok := l.users.Get(key)
 	if !ok {
@@ -174,10 +188,7 @@ func (l *limiter) bucket(method, token string) bucket {
 			u = prev
 		}
 	}
-	if post {
-		return u.post
-	}
-	return u.get
+	return u
 }
 
 // BreakerOpenError is returned while the circuit breaker is open.
@@ -201,13 +212,36 @@ func (l *limiter) wait(ctx context.Context, method, token string) (release func(
 	}
 	l.mu.Unlock()
 
-	b := l.bucket(method, token)
-	r := b.rate.Reserve()
-	d := r.Delay()
 	bound := l.limits.MaxWait
 	if v, ok := ctx.Value(maxWaitKey{}).(time.Duration); ok {
 		bound = v
 	}
+	if token != "" {
+		// A 429 on this token pauses this token only (see failure).
+		u := l.user(token)
+		u.mu.Lock()
+		pause := time.Until(u.pausedUntil)
+		u.mu.Unlock()
+		if pause > 0 {
+			if pause > bound || !deadlineAllows(ctx, pause) {
+				l.mu.Lock()
+				l.rejections++
+				l.mu.Unlock()
+				return nil, fmt.Errorf("%w (Simkl asked this user to wait %s)", ErrBusy, pause.Round(time.Millisecond))
+			}
+			t := time.NewTimer(pause)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			}
+		}
+	}
+
+	b := l.bucket(method, token)
+	r := b.rate.Reserve()
+	d := r.Delay()
 	if d > bound || !deadlineAllows(ctx, d) {
 		r.Cancel()
 		l.mu.Lock()
@@ -281,8 +315,19 @@ func (l *limiter) success() {
 
 // failure records an answer that counts against Simkl's health: no answer
 // (status 0), 429 or 5xx. Other statuses are the caller's problem, not
-// Simkl's, and reset the count like a success.
-func (l *limiter) failure(status int, retryAfter time.Duration) {
+// Simkl's, and reset the count like a success. A 429 on a user's token
+// says that this user's budget is spent, not that Simkl is failing: it
+// pauses that token for Simkl's Retry-After (1 s when it gives none) and
+// leaves everyone else's calls alone.
+func (l *limiter) failure(status int, retryAfter time.Duration, token string) {
+	if status == http.StatusTooManyRequests && token != "" {
+		pause := min(max(retryAfter, window), maxRetryAfter)
+		u := l.user(token)
+		u.mu.Lock()
+		u.pausedUntil = time.Now().Add(pause)
+		u.mu.Unlock()
+		return
+	}
 	if status != 0 && status != http.StatusTooManyRequests && status < 500 {
 		l.success()
 		return
