@@ -149,7 +149,7 @@ func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.Episod
 				continue
 			}
 			for _, e := range sp.Episodes {
-				if e.Number == ep.Number {
+				if int(e.Number) == ep.Number {
 					es.Watched, es.Aired, es.Known = e.Watched, e.Aired, true
 				}
 			}
@@ -431,9 +431,9 @@ func gridModel(st simkl.WatchState, path string, season, block int) (views.Episo
 		}
 		now := time.Now()
 		for _, e := range eps {
-			c := views.EpisodeCell{Number: e.Number, Watched: e.Watched, Aired: e.Aired}
-			if !e.LastWatchedAt.IsZero() {
-				c.LastWatched = when(e.LastWatchedAt, now)
+			c := views.EpisodeCell{Number: int(e.Number), Watched: e.Watched, Aired: e.Aired}
+			if lw := e.LastWatchedAt(); !lw.IsZero() {
+				c.LastWatched = when(lw, now)
 			}
 			g.Cells = append(g.Cells, c)
 		}

@@ -575,8 +575,8 @@ func TestContractWatched(t *testing.T) {
 		for _, s := range wd.Seasons {
 			for _, ep := range s.Episodes {
 				want := s.Number <= 3 || s.Number == 4 && ep.Number <= 8
-				if ep.Watched != want || ep.Watched == ep.LastWatchedAt.IsZero() || !ep.Aired {
-					t.Errorf("Walking Dead S%dE%d: watched %v at %v, aired %v; want watched %v", s.Number, ep.Number, ep.Watched, ep.LastWatchedAt, ep.Aired, want)
+				if ep.Watched != want || ep.Watched == ep.LastWatchedAt().IsZero() || !ep.Aired {
+					t.Errorf("Walking Dead S%dE%d: watched %v at %v, aired %v; want watched %v", s.Number, ep.Number, ep.Watched, ep.LastWatchedAt(), ep.Aired, want)
 				}
 			}
 		}
@@ -606,7 +606,7 @@ func TestContractWatched(t *testing.T) {
 		}
 		for i, ep := range op.Seasons[0].Episodes {
 			aired := i < simkltest.OnePieceEpisodes-simkltest.OnePieceUnaired
-			if ep.Number != i+1 || ep.Watched != (i < 500) || ep.Aired != aired {
+			if int(ep.Number) != i+1 || ep.Watched != (i < 500) || ep.Aired != aired {
 				t.Fatalf("One Piece episode %d: %+v", i+1, ep)
 			}
 		}

@@ -176,12 +176,12 @@ func applyMark(s *simkl.WatchState, title simkl.Title, tg Target, watched bool, 
 		if tg.Whole || sp.Number == tg.Season {
 			for j := range sp.Episodes {
 				ep := &sp.Episodes[j]
-				if (tg.Whole || tg.Episode == 0 || ep.Number == tg.Episode) && ep.Aired {
+				if (tg.Whole || tg.Episode == 0 || int(ep.Number) == tg.Episode) && ep.Aired {
 					ep.Watched = watched
 					if watched {
-						ep.LastWatchedAt = now
+						ep.SetLastWatchedAt(now)
 					} else {
-						ep.LastWatchedAt = time.Time{}
+						ep.SetLastWatchedAt(time.Time{})
 					}
 				}
 			}
@@ -224,7 +224,7 @@ func (t *Tracker) Remove(ctx context.Context, token string, title simkl.Title) (
 				s.Seasons[i].Watched = 0
 				for j := range s.Seasons[i].Episodes {
 					s.Seasons[i].Episodes[j].Watched = false
-					s.Seasons[i].Episodes[j].LastWatchedAt = time.Time{}
+					s.Seasons[i].Episodes[j].SetLastWatchedAt(time.Time{})
 				}
 			}
 			if s.Counters != nil {
