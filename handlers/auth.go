@@ -43,13 +43,15 @@ func (s *server) viewer(w http.ResponseWriter, r *http.Request) *auth.Viewer {
 // the next page). A sign-in that never came back (Simkl sends a visitor who
 // denies access to its own home page) is said here too.
 func (s *server) flash(w http.ResponseWriter, r *http.Request, v *auth.Viewer) string {
-	if s.Auth == nil {
+	if s.Auth == nil || v != nil {
+		// A signed-in session carries no flash: the only flash replaces the
+		// session when it ends. Skipping the lookup saves a cookie decode.
 		return ""
 	}
 	if f := s.Auth.Flash(w, r); f != "" {
 		return f
 	}
-	if v == nil && s.Auth.AbandonedSignIn(w, r) {
+	if s.Auth.AbandonedSignIn(w, r) {
 		return "Your sign-in with Simkl didn't finish, so you're still signed out. Use “Sign in with Simkl” to try again."
 	}
 	return ""
