@@ -32,7 +32,23 @@ type user struct {
 	joined  time.Time
 	avatar  string // image path, e.g. "3f/3f2a…"
 	library map[int]*entry
+	// shared marks entries still shared with the demo library: a new user
+	// gets the demo's entries by reference (a load test mints hundreds of
+	// users), and own copies one before its first change.
+	shared  map[int]bool
 	v1Token string // the stable AUTH V1 token; "" until first issued
+}
+
+// own returns the user's entry for id, ready to change: a copy of the demo's
+// entry if it was still shared.
+func (u *user) own(id int) (*entry, bool) {
+	e, ok := u.library[id]
+	if ok && u.shared[id] {
+		e = e.clone()
+		u.library[id] = e
+		delete(u.shared, id)
+	}
+	return e, ok
 }
 
 // entry is the mutable form of Entry.

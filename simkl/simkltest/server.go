@@ -143,10 +143,12 @@ func (s *Simkl) userLocked(name string, joined time.Time) *user {
 		joined:  joined.UTC().Truncate(time.Second),
 		avatar:  hexPath("avatar", name),
 		library: make(map[int]*entry, len(s.demo)),
+		shared:  make(map[int]bool, len(s.demo)),
 	}
 	s.nextUserID++
 	for id, e := range s.demo {
-		u.library[id] = e.clone()
+		u.library[id] = e
+		u.shared[id] = true
 	}
 	s.users[name] = u
 	s.avatars[u.avatar] = true

@@ -178,7 +178,7 @@ func (it *writeItem) echo(kv ...field) object {
 // entryLocked returns the user's entry for t, creating it (added at
 // addedAt, or now) if needed.
 func entryLocked(u *user, t *title, addedAt, now time.Time) *entry {
-	e := u.library[t.id]
+	e, _ := u.own(t.id)
 	if e == nil {
 		e = &entry{added: now}
 		if t.kind != kindMovie {
@@ -622,6 +622,7 @@ func (s *Simkl) removeFromHistory(w http.ResponseWriter, r *http.Request, u *use
 		}
 		if _, ok := u.library[it.t.id]; ok {
 			delete(u.library, it.t.id)
+			delete(u.shared, it.t.id)
 			deleted.Movies++
 		}
 	}
@@ -629,12 +630,13 @@ func (s *Simkl) removeFromHistory(w http.ResponseWriter, r *http.Request, u *use
 		if it.t == nil {
 			continue
 		}
-		e, ok := u.library[it.t.id]
+		e, ok := u.own(it.t.id)
 		if !ok {
 			continue
 		}
 		if len(it.Seasons) == 0 && len(it.Episodes) == 0 {
 			delete(u.library, it.t.id)
+			delete(u.shared, it.t.id)
 			deleted.Shows++
 			continue
 		}
@@ -645,7 +647,7 @@ func (s *Simkl) removeFromHistory(w http.ResponseWriter, r *http.Request, u *use
 		if ep.t == nil {
 			continue
 		}
-		if e, ok := u.library[ep.t.id]; ok && e.unmark(ep.season, ep.episode) {
+		if e, ok := u.own(ep.t.id); ok && e.unmark(ep.season, ep.episode) {
 			deleted.Episodes++
 			settleAfterRemove(ep.t, e, now)
 		}
