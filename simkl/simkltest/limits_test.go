@@ -91,4 +91,3 @@ func TestRateLimitBuckets(t *testing.T) {
 		t.Errorf("POST /oauth/token counted %d times, want 3", n)
 	}
 }
-
