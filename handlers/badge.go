@@ -430,10 +430,14 @@ func gridModel(st simkl.WatchState, path string, season, block int) (views.Episo
 			g.Label = fmt.Sprintf("Episodes %d–%d", eps[0].Number, eps[len(eps)-1].Number)
 		}
 		now := time.Now()
+		var latest time.Time
 		for _, e := range eps {
 			c := views.EpisodeCell{Number: int(e.Number), Watched: e.Watched, Aired: e.Aired}
 			if lw := e.LastWatchedAt(); !lw.IsZero() {
 				c.LastWatched = when(lw, now)
+				if lw.After(latest) {
+					latest, g.LastWatched, g.LastWatchedEpNo = lw, c.LastWatched, c.Number
+				}
 			}
 			g.Cells = append(g.Cells, c)
 		}

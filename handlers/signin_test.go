@@ -75,6 +75,9 @@ func TestSignInShowsTheBadge(t *testing.T) {
 			if strings.Join(watched, ",") != "1,2,3,4,5,6,7,8" {
 				t.Errorf("season 4 watched %v", watched)
 			}
+			if lw := g.testid("grid-last-watched"); !strings.Contains(lw.Text(), "episode 8") || lw.Find("time[datetime]").Length() != 1 {
+				t.Errorf("season 4 last watched %q", lw.Text())
+			}
 		}
 		if !strings.Contains(strings.Join(g.resp.Header.Values("Vary"), ","), "HX-Request") || g.resp.Header.Get("Cache-Control") != "private, no-store" {
 			t.Errorf("fragment headers %v", g.resp.Header)

@@ -107,6 +107,11 @@ type EpisodeGrid struct {
 	Label   string
 	Cells   []EpisodeCell
 	Actions bool // the visitor can mark and unmark (signed in)
+	// LastWatched is the most recently watched episode of these, shown
+	// under the grid (a cell's own time is only in its tooltip, which
+	// phones do not show). Nil when Simkl gives no times.
+	LastWatched     *When
+	LastWatchedEpNo int
 	// Blocks, instead of Cells, for a long season: rows that each load a
 	// grid.
 	Blocks []SeasonRow
