@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -54,6 +55,32 @@ func TestMain(m *testing.M) {
 	}
 	_ = os.RemoveAll(tmpDir)
 	os.Exit(code)
+}
+
+// readSources reads every file the app is built from. These tests build
+// and run the binary in a subprocess, which go test's result cache cannot
+// see; files the test process itself reads are part of the cache key, so
+// reading them here makes any change to the app rerun these tests instead
+// of replaying a cached pass.
+func readSources(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "docs", "bench":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".templ", ".css", ".js", ".svg", ".mod", ".sum":
+			_, err := os.ReadFile(path)
+			return err
+		}
+		return nil
+	})
 }
 
 // inCI reports whether the tests run in CI, where a missing tool is a
@@ -111,6 +138,10 @@ func app(t *testing.T) *appProcess {
 // startApp builds the binary from the module root and starts it with
 // -addr 127.0.0.1:0, reading the address from its "listening" log line.
 func startApp(root string) (*appProcess, error) {
+	// Inside a test, so that go test records the reads (see readSources).
+	if err := readSources(root); err != nil {
+		return nil, err
+	}
 	bin := filepath.Join(tmpDir, "simklink")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = root
