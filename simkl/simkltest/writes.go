@@ -131,6 +131,25 @@ func checkEpisodes(seasonWatchedAt string, eps []epWrite) error {
 }
 
 // readWrite reads a write body. It writes the error itself.
+// parseSections reads a write body's movies[] and shows[] and, where the
+// endpoint takes it, anime[] (whose items are then treated as shows).
+func (s *Simkl) parseSections(req *writeRequest, withAnime bool) (movies, shows []*writeItem, err error) {
+	if movies, err = s.parseWriteItems(req.Movies, kindMovie); err != nil {
+		return nil, nil, err
+	}
+	if shows, err = s.parseWriteItems(req.Shows, kindShow|kindAnime); err != nil {
+		return nil, nil, err
+	}
+	if withAnime {
+		anime, err := s.parseWriteItems(req.Anime, kindAnime)
+		if err != nil {
+			return nil, nil, err
+		}
+		shows = append(shows, anime...)
+	}
+	return movies, shows, nil
+}
+
 func (s *Simkl) readWrite(w http.ResponseWriter, r *http.Request) (*writeRequest, bool) {
 	body, err := readJSONBody(w, r, false)
 	if err != nil {
@@ -205,22 +224,11 @@ func (s *Simkl) addToList(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	movies, err := s.parseWriteItems(req.Movies, kindMovie)
+	movies, shows, err := s.parseSections(req, true)
 	if err != nil {
 		writeBadRequest(w, err)
 		return
 	}
-	shows, err := s.parseWriteItems(req.Shows, kindShow|kindAnime)
-	if err != nil {
-		writeBadRequest(w, err)
-		return
-	}
-	anime, err := s.parseWriteItems(req.Anime, kindAnime)
-	if err != nil {
-		writeBadRequest(w, err)
-		return
-	}
-	shows = append(shows, anime...)
 	for _, it := range slices.Concat(movies, shows) {
 		if it.To == "" {
 			writeError(w, http.StatusBadRequest, "empty_field", `Missed "to" parameter`)
@@ -334,22 +342,11 @@ func (s *Simkl) addToHistory(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	movies, err := s.parseWriteItems(req.Movies, kindMovie)
+	movies, shows, err := s.parseSections(req, true)
 	if err != nil {
 		writeBadRequest(w, err)
 		return
 	}
-	shows, err := s.parseWriteItems(req.Shows, kindShow|kindAnime)
-	if err != nil {
-		writeBadRequest(w, err)
-		return
-	}
-	anime, err := s.parseWriteItems(req.Anime, kindAnime)
-	if err != nil {
-		writeBadRequest(w, err)
-		return
-	}
-	shows = append(shows, anime...)
 	eps, err := s.parseEpisodeItems(req.Episodes)
 	if err != nil {
 		writeBadRequest(w, err)
@@ -588,12 +585,8 @@ func (s *Simkl) removeFromHistory(w http.ResponseWriter, r *http.Request, u *use
 	if !ok {
 		return
 	}
-	movies, err := s.parseWriteItems(req.Movies, kindMovie)
-	if err != nil {
-		writeBadRequest(w, err)
-		return
-	}
-	shows, err := s.parseWriteItems(req.Shows, kindShow|kindAnime)
+	// anime[] is silently ignored here, as at Simkl (DOCS).
+	movies, shows, err := s.parseSections(req, false)
 	if err != nil {
 		writeBadRequest(w, err)
 		return
