@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 )
 
 // routes is simklink's whole URL surface.
@@ -12,6 +13,8 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /go", s.handleGo())
 	mux.Handle("GET /t/{kind}/{id}", s.handleTitle())
 	mux.Handle("GET /t/title/{title}", s.handleTitle())
+	// Links pasted with a trailing slash.
+	mux.Handle("GET /t/{kind}/{id}/{$}", handleTrimSlash())
 
 	// Signed-in fragments and actions (htmx; each also works as a full page
 	// or a plain form).
@@ -41,6 +44,17 @@ func (s *server) routes() http.Handler {
 	mux.Handle("/", http.HandlerFunc(s.notFound))
 
 	return s.observe(s.securityHeaders(s.crossOrigin(mux)))
+}
+
+// handleTrimSlash redirects /t/imdb/tt1375666/ to /t/imdb/tt1375666,
+// keeping the query. The path is the mux's cleaned one, so it stays ours.
+func handleTrimSlash() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := *r.URL
+		u.Path = strings.TrimRight(u.Path, "/")
+		u.RawPath = ""
+		http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+	})
 }
 
 func handleHealthz() http.Handler {

@@ -282,6 +282,13 @@ func TestHomePage(t *testing.T) {
 			t.Errorf("sample %s answers %d", l, got.resp.StatusCode)
 		}
 	}
+	// A link pasted with a trailing slash, or with tracking junk, still works.
+	if r := h.get(nil, "/t/imdb/tt1375666/?utm_source=chat"); r.resp.StatusCode != http.StatusMovedPermanently || r.resp.Header.Get("Location") != "/t/imdb/tt1375666?utm_source=chat" {
+		t.Fatalf("trailing slash: %d %q", r.resp.StatusCode, r.resp.Header.Get("Location"))
+	}
+	if r := h.get(nil, "/t/imdb/tt1375666?utm_source=chat&fbclid=x%20y"); r.resp.StatusCode != 200 || r.doc.Find(`link[rel=canonical]`).AttrOr("href", "") != h.app.URL+"/t/simkl/191853" {
+		t.Fatalf("tracking junk: %d", r.resp.StatusCode)
+	}
 	// The lookup form redirects to the title link, or explains bad input.
 	if r := h.get(nil, "/go?kind=imdb&id=tt1375666"); r.resp.StatusCode != http.StatusSeeOther || r.resp.Header.Get("Location") != "/t/imdb/tt1375666" {
 		t.Fatalf("/go: %d %q", r.resp.StatusCode, r.resp.Header.Get("Location"))
