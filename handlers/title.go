@@ -212,6 +212,9 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 		}
 		if t.Type == simkl.Anime && q.season <= 1 || e.Season == link.Season {
 			link.Title, link.Aired, link.Known = e.Title, e.Date, true
+			if strings.EqualFold(e.Title, fmt.Sprintf("Episode %d", e.Number)) {
+				link.Title = "" // says nothing the number does not
+			}
 			if t.Type == simkl.Anime {
 				link.Season = 0
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // siteName is the product name, in the header and every <title>.
@@ -62,7 +63,27 @@ func episodesLabel(n int) string {
 	if n == 1 {
 		return "1 episode"
 	}
-	return strconv.Itoa(n) + " episodes"
+	return thousands(n) + " episodes"
+}
+
+// thousands writes n with thousands separators: 1,150.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	lead := len(s) % 3
+	if lead > 0 {
+		b.WriteString(s[:lead])
+	}
+	for i := lead; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
 }
 
 // episodeCode is "S4 E3", or "Episode 500" for anime (season 0), which Simkl

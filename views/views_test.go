@@ -120,7 +120,7 @@ func TestTitlePageAnime(t *testing.T) {
 	if got := text(one(t, doc, "kind")); got != "Anime" {
 		t.Errorf("kind = %q", got)
 	}
-	if got := text(one(t, doc, "episodes")); got != "1100 episodes" {
+	if got := text(one(t, doc, "episodes")); got != "1,100 episodes" {
 		t.Errorf("episodes = %q", got)
 	}
 	if got := text(one(t, doc, "runtime")); got != "24 min per episode" {
@@ -582,5 +582,13 @@ func TestRuntimeLabel(t *testing.T) {
 	}
 	if got := episodesLabel(1); got != "1 episode" {
 		t.Errorf("episodesLabel(1) = %q", got)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 62: "62", 177: "177", 1150: "1,150", 12345: "12,345", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
