@@ -68,6 +68,9 @@ func TestTitlePages(t *testing.T) {
 			if href := p.testid("simkl-link").AttrOr("href", ""); !strings.HasPrefix(href, h.sim.URL+"/web/") {
 				t.Errorf("simkl link %q", href)
 			}
+			if action := p.testid("add-signed-out").AttrOr("action", ""); action != strings.Split(tt.canonical, "?")[0]+"/list" {
+				t.Errorf("signed-out add form posts to %q", action)
+			}
 			if href := p.testid("signin").AttrOr("href", ""); !strings.HasPrefix(href, "/login?next=%2Ft%2F") {
 				t.Errorf("sign-in link %q", href)
 			}
