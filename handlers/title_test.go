@@ -262,8 +262,14 @@ func TestHeadGzipAndStatic(t *testing.T) {
 	if asset.resp.StatusCode != 200 || !strings.Contains(asset.resp.Header.Get("Cache-Control"), "max-age=31536000") {
 		t.Fatalf("static %s: %d %q", css, asset.resp.StatusCode, asset.resp.Header.Get("Cache-Control"))
 	}
-	if hz := h.get(nil, "/healthz"); hz.resp.StatusCode != 200 {
-		t.Fatal("healthz")
+	if hz := h.get(nil, "/healthz"); hz.resp.StatusCode != 200 || hz.body != "ok\n" || h.sim.Simkl.Stats().Total != 2 {
+		t.Fatalf("healthz: %d %q (and it must not call Simkl)", hz.resp.StatusCode, hz.body)
+	}
+	if fav := h.get(nil, "/favicon.ico"); fav.resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(fav.resp.Header.Get("Location"), ".svg") {
+		t.Fatalf("favicon.ico: %d %q", fav.resp.StatusCode, fav.resp.Header.Get("Location"))
+	}
+	if rb := h.get(nil, "/robots.txt"); rb.resp.StatusCode != 200 || !strings.Contains(rb.body, "Disallow: /_simkl/") {
+		t.Fatalf("robots.txt: %d %q", rb.resp.StatusCode, rb.body)
 	}
 }
 

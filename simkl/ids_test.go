@@ -116,3 +116,27 @@ func TestTitleRefFoldsWhiteSpace(t *testing.T) {
 		t.Fatalf("TitleRef = %+v, %v", r, err)
 	}
 }
+
+// FuzzParseRef: whatever a visitor puts in a link, an accepted ID is one
+// that is safe to put back into a path and a query: no slash, no space, no
+// control or markup character, and parsing it again gives the same Ref.
+func FuzzParseRef(f *testing.F) {
+	for _, k := range Kinds() {
+		f.Add(string(k), k.Example())
+	}
+	f.Add("imdb", "tt1375666/../x")
+	f.Add("tvdb", "the-walking-dead\n")
+	f.Fuzz(func(t *testing.T, kind, id string) {
+		r, err := ParseRef(kind, id)
+		if err != nil {
+			return
+		}
+		if strings.ContainsAny(r.ID, "/\\ \t\r\n<>\"'%?#&") {
+			t.Fatalf("accepted %q as %s", r.ID, r.Kind)
+		}
+		again, err := ParseRef(string(r.Kind), r.ID)
+		if err != nil || again != r {
+			t.Fatalf("%v does not parse back: %v %v", r, again, err)
+		}
+	})
+}
