@@ -12,59 +12,68 @@ import (
 	"github.com/a-h/templ"
 )
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// gzipPool reuses gzip writers: allocating one costs more than rendering a
-// page.
-// Personal pages are compressed at BestSpeed: each is sent once, and the
-// level costs far more CPU than the few bytes it saves (shared pages are
-// compressed once, hard, by the page cache).
-var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
-
 // minGzip is the smallest body worth compressing.
 const minGzip = 1024
+
+// pools are the buffers and gzip writers that rendering reuses: allocating
+// a gzip writer costs more than rendering a page.
+type pools struct {
+	bufs  sync.Pool // *bytes.Buffer
+	gzips sync.Pool // *gzip.Writer
+}
+
+func newPools() *pools {
+	return &pools{
+		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }},
+		// Personal pages are compressed at BestSpeed: each is sent once, and
+		// a higher level costs far more CPU than the few bytes it saves
+		// (shared pages are compressed once, hard, by the page cache).
+		gzips: sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }},
+	}
+}
 
 // render renders c into a buffer first, so a failed render becomes a clean
 // 500 page rather than half a page, then writes it with status, gzipped when
 // the client accepts it. Headers already set on w (caching, Vary) are kept.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := c.Render(r.Context(), buf); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
+	s.rendered(w, r, c, func(body []byte) { s.writeBody(w, r, status, body) })
 }
 
 // renderShared renders a page that is the same for every signed-out
 // visitor, stores it in the page cache, and writes it.
 func (s *server) renderShared(w http.ResponseWriter, r *http.Request, c templ.Component, cacheControl string) {
-	buf := bufPool.Get().(*bytes.Buffer)
+	s.rendered(w, r, c, func(body []byte) {
+		w.Header().Del("Vary") // the cached page sets its own
+		s.pages.put(r, body, cacheControl).write(w, r)
+	})
+}
+
+// rendered renders c and hands the bytes to send, or answers 500.
+func (s *server) rendered(w http.ResponseWriter, r *http.Request, c templ.Component, send func([]byte)) {
+	buf := s.pools.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bufPool.Put(buf)
+	defer s.pools.bufs.Put(buf)
 	if err := c.Render(r.Context(), buf); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	w.Header().Del("Vary") // write sets the page's Vary
-	s.pages.put(r, buf.Bytes(), cacheControl).write(w, r)
+	send(buf.Bytes())
 }
 
-func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+// writeBody sends an HTML body, gzipped when the client accepts it.
+func (s *server) writeBody(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
+	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Add("Vary", "Accept-Encoding")
 	if len(body) >= minGzip && acceptsGzip(r) {
-		gz := bufPool.Get().(*bytes.Buffer)
+		gz := s.pools.bufs.Get().(*bytes.Buffer)
 		gz.Reset()
-		defer bufPool.Put(gz)
-		zw := gzipPool.Get().(*gzip.Writer)
+		defer s.pools.bufs.Put(gz)
+		zw := s.pools.gzips.Get().(*gzip.Writer)
 		zw.Reset(gz)
 		_, _ = zw.Write(body)
 		_ = zw.Close()
-		gzipPool.Put(zw)
+		s.pools.gzips.Put(zw)
 		body = gz.Bytes()
 		h.Set("Content-Encoding", "gzip")
 	}

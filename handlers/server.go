@@ -66,7 +66,7 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), assets: views.Assets{
+	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), pools: newPools(), assets: views.Assets{
 		CSS:     d.Assets.Path("app.css"),
 		HTMX:    d.Assets.Path("htmx.min.js"),
 		AppJS:   d.Assets.Path("app.js"),
@@ -80,4 +80,5 @@ type server struct {
 	Deps
 	assets views.Assets
 	pages  *pageCache
+	pools  *pools
 }
