@@ -24,7 +24,11 @@ type batcher struct {
 
 	mu   sync.Mutex
 	open map[[sha256.Size]byte]*batch
-	last *lru.Cache[[sha256.Size]byte, time.Time] // when each user's last batch went out
+	// inflight holds the batches already sent, by user and title, so that a
+	// question for a title whose answer is on its way waits for that answer
+	// instead of asking again.
+	inflight map[key]*batch
+	last     *lru.Cache[[sha256.Size]byte, time.Time] // when each user's last batch went out
 }
 
 type batch struct {
@@ -40,7 +44,7 @@ type batchResult struct {
 
 func newBatcher(t *Tracker, spacing time.Duration, size int) *batcher {
 	last, _ := lru.New[[sha256.Size]byte, time.Time](size)
-	return &batcher{t: t, spacing: spacing, open: map[[sha256.Size]byte]*batch{}, last: last}
+	return &batcher{t: t, spacing: spacing, open: map[[sha256.Size]byte]*batch{}, inflight: map[key]*batch{}, last: last}
 }
 
 // join adds title to the user's next batch and returns where its answer
@@ -50,6 +54,17 @@ func (b *batcher) join(token string, title simkl.Title) <-chan batchResult {
 	ch := make(chan batchResult, 1)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	id := title.IDs.Simkl
+	k := key{user: user, simklID: id}
+	if bt := b.inflight[k]; bt != nil {
+		bt.waiters[id] = append(bt.waiters[id], ch)
+		return ch
+	}
+	// The answer may have landed since the caller looked in the cache.
+	if e, ok := b.t.cache.Get(k); ok && b.t.opt.Now().Before(e.expires) {
+		ch <- batchResult{state: e.state}
+		return ch
+	}
 	bt := b.open[user]
 	if bt == nil {
 		bt = &batch{token: token, waiters: map[int][]chan batchResult{}}
@@ -60,7 +75,6 @@ func (b *batcher) join(token string, title simkl.Title) <-chan batchResult {
 		}
 		go b.send(user, bt, delay)
 	}
-	id := title.IDs.Simkl
 	if _, asked := bt.waiters[id]; !asked {
 		bt.titles = append(bt.titles, title)
 	}
@@ -76,6 +90,9 @@ func (b *batcher) send(user [sha256.Size]byte, bt *batch, delay time.Duration) {
 	delete(b.open, user)
 	b.last.Add(user, time.Now())
 	titles := bt.titles
+	for _, t := range titles {
+		b.inflight[key{user: user, simklID: t.IDs.Simkl}] = bt
+	}
 	b.mu.Unlock()
 
 	items := make([]simkl.WatchedItem, len(titles))
@@ -94,7 +111,11 @@ func (b *batcher) send(user [sha256.Size]byte, bt *batch, delay time.Duration) {
 			res.state = states[i]
 			b.t.store(bt.token, t.IDs.Simkl, states[i], sent)
 		}
-		for _, ch := range bt.waiters[t.IDs.Simkl] {
+		b.mu.Lock()
+		delete(b.inflight, key{user: user, simklID: t.IDs.Simkl})
+		waiters := bt.waiters[t.IDs.Simkl]
+		b.mu.Unlock()
+		for _, ch := range waiters {
 			ch <- res
 		}
 	}

@@ -550,7 +550,7 @@ func TestAccessibleMarkup(t *testing.T) {
 				t.Errorf("%s: img without alt", name)
 			}
 		})
-		doc.Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
+		doc.Find(`input:not([type="hidden"]), select, textarea`).Each(func(_ int, s *goquery.Selection) {
 			id := s.AttrOr("id", "")
 			if id == "" || doc.Find(`label[for="`+id+`"]`).Length() != 1 {
 				t.Errorf("%s: %s name=%q has no label", name, goquery.NodeName(s), s.AttrOr("name", ""))
