@@ -150,9 +150,6 @@ func (t *Tracker) store(token string, simklID int, st simkl.WatchState, sent tim
 	t.cache.Add(k, entry{state: st, expires: t.opt.Now().Add(t.opt.TTL)})
 }
 
-// Forget drops the cached state of one title for one user.
-func (t *Tracker) Forget(token string, simklID int) { t.cache.Remove(keyFor(token, simklID)) }
-
 // patch applies f to the cached state, if there is one.
 func (t *Tracker) patch(token string, simklID int, f func(*simkl.WatchState)) (simkl.WatchState, bool) {
 	k := keyFor(token, simklID)
