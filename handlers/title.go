@@ -19,6 +19,18 @@ type episodeQuery struct {
 	set             bool
 }
 
+// query is the episode part of a canonical URL: "?season=4&episode=3",
+// "?episode=500" (anime), or "" for the whole title.
+func (q episodeQuery) query() string {
+	switch {
+	case !q.set:
+		return ""
+	case q.season < 0:
+		return fmt.Sprintf("?episode=%d", q.episode)
+	}
+	return fmt.Sprintf("?season=%d&episode=%d", q.season, q.episode)
+}
+
 // parseEpisodeQuery validates ?season= and ?episode=. A show's season
 // defaults to 1; anime are numbered straight through, so season is optional.
 func parseEpisodeQuery(q url.Values) (episodeQuery, error) {
@@ -83,7 +95,7 @@ func (s *server) handleTitle() http.Handler {
 		// A visitor with no session, no notice and no cookie to change
 		// gets the same page as everyone else: serve it from the page cache.
 		anonymous := viewer == nil && flash == "" && len(w.Header().Values("Set-Cookie")) == 0
-		if anonymous && s.pages != nil {
+		if anonymous {
 			if cp, ok := s.pages.get(r); ok {
 				cp.write(w, r)
 				return
@@ -102,13 +114,7 @@ func (s *server) handleTitle() http.Handler {
 			card.Episode = s.episodeLink(r, t, epq)
 		}
 
-		canonical := s.absURL(card.Path)
-		if card.Episode != nil {
-			canonical += fmt.Sprintf("?season=%d&episode=%d", epq.season, epq.episode)
-			if epq.season < 0 {
-				canonical = s.absURL(card.Path) + fmt.Sprintf("?episode=%d", epq.episode)
-			}
-		}
+		canonical := s.absURL(card.Path) + epq.query()
 		p := s.page(r, pageTitle(card))
 		p.Flash = flash
 		p.Description = description(t)
@@ -140,7 +146,7 @@ func (s *server) handleTitle() http.Handler {
 			h.Set("Cache-Control", "public, max-age=30")
 		default:
 			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
-			if anonymous && s.pages != nil {
+			if anonymous {
 				s.renderShared(w, r, views.TitlePage(p, card, regions), h.Get("Cache-Control"))
 				return
 			}
