@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"simklink/simkl"
 	"simklink/views"
@@ -32,16 +36,31 @@ func (s *server) acceptedKinds() []views.KindHelp {
 	return out
 }
 
-// fail answers err with an error page (or, for htmx, the same page's body
-// as a fragment the client shows in place).
+// fail answers err with an error page, or for htmx with the page's message
+// as a fragment (htmx swaps only 2xx answers, so it gets 200 and is told to
+// put the message inside whatever it was about to replace).
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.failWith(w, r, err, "")
+}
+
+// failWith is fail with a flash the page had already taken from the
+// session, so that it is not lost.
+func (s *server) failWith(w http.ResponseWriter, r *http.Request, err error, flash string) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the visitor left; nobody will read an answer
+	}
 	status, page := s.describe(r, err)
 	if status >= 500 {
 		s.Logger.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method,
 			"route", r.Pattern, "status", status, "err", err)
 	}
 	h := w.Header()
+	h.Add("Vary", "Cookie")
 	switch {
+	case len(h.Values("Set-Cookie")) > 0 || flash != "" || strings.Contains(h.Get("Cache-Control"), "private"):
+		// It carries a cookie, a personal notice, or personal headers: no
+		// shared cache may keep it.
+		h.Set("Cache-Control", "private, no-store")
 	case status == http.StatusNotFound || status == http.StatusBadRequest:
 		// Bad and unknown links are the same for everyone and change rarely.
 		h.Set("Cache-Control", "public, max-age=60")
@@ -51,9 +70,34 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		h.Set("Retry-After", "5")
 	}
+	if isHTMX(r) {
+		h.Set("HX-Reswap", "innerHTML")
+		s.renderError(w, r, http.StatusOK, views.ErrorFragment(page))
+		return
+	}
 	p := s.page(r, page.Heading)
 	p.NoIndex = true
-	s.render(w, r, status, views.ErrorPage(p, page))
+	p.Flash = flash
+	s.renderError(w, r, status, views.ErrorPage(p, page))
+}
+
+// statusClientClosed is what metrics record for a visitor who left before
+// the answer (nginx's 499).
+const statusClientClosed = 499
+
+// renderError renders an error page. It never goes back into fail: a page
+// that cannot render falls back to plain text, and a visitor who has left
+// does not stop the page from rendering (the answer is then discarded).
+func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	buf := s.pools.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer s.pools.bufs.Put(buf)
+	if err := c.Render(context.WithoutCancel(r.Context()), buf); err != nil {
+		s.Logger.Error("error page failed to render", "request_id", requestID(r.Context()), "err", err)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	s.writeBody(w, r, status, buf.Bytes())
 }
 
 // describe maps an error to a status and what the page says.

@@ -60,6 +60,9 @@ func (s *server) observe(next http.Handler) http.Handler {
 				}
 			}
 			d := time.Since(start)
+			if rec.status == 0 && r.Context().Err() != nil {
+				rec.status = statusClientClosed
+			}
 			route := r.Pattern
 			if route == "" {
 				route = "unmatched"

@@ -54,7 +54,7 @@ func (s *server) rendered(w http.ResponseWriter, r *http.Request, c templ.Compon
 	buf.Reset()
 	defer s.pools.bufs.Put(buf)
 	if err := c.Render(r.Context(), buf); err != nil {
-		s.serverError(w, r, err)
+		s.serverError(w, r, err) // fail renders its page with renderError, never here
 		return
 	}
 	send(buf.Bytes())

@@ -177,7 +177,7 @@ func TestOnePieceStaysSmall(t *testing.T) {
 	if unaired != simkltest.OnePieceUnaired {
 		t.Fatalf("%d unaired in the last block, want %d", unaired, simkltest.OnePieceUnaired)
 	}
-	if bad := h.get(c, "/t/simkl/38636/season/1?block=99", "HX-Request", "true"); bad.resp.StatusCode != 404 {
+	if bad := h.get(c, "/t/simkl/38636/season/1?block=99"); bad.resp.StatusCode != 404 {
 		t.Fatalf("block 99: %d", bad.resp.StatusCode)
 	}
 	if h.calls("POST /sync/watched") != 1 {

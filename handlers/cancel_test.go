@@ -1,0 +1,78 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"simklink/simkl/simkltest"
+)
+
+// TestVisitorLeavingIsNotAnError: a request whose visitor has gone (its
+// context cancelled) gets no error page, no ERROR log line, and never loops.
+func TestVisitorLeavingIsNotAnError(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.sim.Simkl.SetFaults(simkltest.Faults{LatencyMS: 300})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.app.URL+"/t/mal/21", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the request was answered (%d) after the client gave up", resp.StatusCode)
+	}
+	// A page rendered for a request cancelled before rendering.
+	gone, cancelGone := context.WithCancel(context.Background())
+	cancelGone()
+	rec := httptest.NewRecorder()
+	h.app.Config.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil).WithContext(gone))
+	time.Sleep(400 * time.Millisecond) // let the abandoned title request finish
+	if logs := h.logs.String(); strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("a visitor leaving was logged as an error:\n%.2000s", logs)
+	}
+	if strings.Count(h.logs.String(), "\n") > 50 {
+		t.Fatalf("the log grew to %d lines", strings.Count(h.logs.String(), "\n"))
+	}
+	h.sim.Simkl.SetFaults(simkltest.Faults{})
+	if p := h.get(nil, "/t/mal/21"); p.resp.StatusCode != 200 {
+		t.Fatalf("after: %d", p.resp.StatusCode)
+	}
+}
+
+// TestErrorPagesThatSetCookiesAreNotShared: a 404 that also refreshed the
+// visitor's session (Set-Cookie) must never be stored by a shared cache.
+func TestErrorPagesThatSetCookiesAreNotShared(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{v2: true})
+	c, _ := h.signIn("vic", "/")
+	h.authNow.Add(int64(8 * 24 * time.Hour))
+	p := h.get(c, "/t/imdb/tt0000001")
+	if p.resp.StatusCode != 404 || len(p.resp.Header.Values("Set-Cookie")) == 0 {
+		t.Fatalf("want a 404 that refreshed the session: %d %v", p.resp.StatusCode, p.resp.Header.Values("Set-Cookie"))
+	}
+	if cc := p.resp.Header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Fatalf("Cache-Control %q on an error page with Set-Cookie", cc)
+	}
+	// The same 404 for a stranger is shareable.
+	if cc := h.get(nil, "/t/imdb/tt0000001").resp.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+		t.Fatalf("anonymous 404: %q", cc)
+	}
+}
+
+// TestHTMXErrorsAreShownInPlace: htmx swaps only 2xx answers, so errors
+// come back 200 with the message and an innerHTML swap.
+func TestHTMXErrorsAreShownInPlace(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c, _ := h.signIn("wes", "/t/tvdb/153021")
+	p := h.get(c, "/t/simkl/2090/season/77", "HX-Request", "true")
+	if p.resp.StatusCode != 200 || p.resp.Header.Get("HX-Reswap") != "innerHTML" || p.testid("error-heading").Length() != 1 || strings.Contains(p.body, "<html") {
+		t.Fatalf("htmx error: %d reswap %q body %.300s", p.resp.StatusCode, p.resp.Header.Get("HX-Reswap"), p.body)
+	}
+	if plain := h.get(c, "/t/simkl/2090/season/77"); plain.resp.StatusCode != 404 || plain.doc.Find("html").Length() != 1 {
+		t.Fatalf("plain error: %d", plain.resp.StatusCode)
+	}
+}
