@@ -104,15 +104,21 @@ func (s *server) handleTitle() http.Handler {
 
 		res, err := s.Titles.Resolve(r.Context(), ref)
 		if err != nil {
-			s.fail(w, r, err)
+			s.failWith(w, r, err, flash)
 			return
 		}
 		t := res.Title
+		if t.Type == simkl.Movie {
+			epq = episodeQuery{} // a movie has no episodes: it is the movie's page
+		}
 		card := s.titleCard(t)
 		card.Stale = res.Stale
 		if epq.set {
 			card.Episode = s.episodeLink(r, t, epq)
 		}
+		// A page missing data that Simkl could not give right now is not
+		// kept: the next visitor should get the whole page.
+		partial := res.Stale || (card.Episode != nil && card.Episode.Unavailable)
 
 		canonical := s.absURL(card.Path) + epq.query()
 		p := s.page(r, pageTitle(card))
@@ -142,7 +148,7 @@ func (s *server) handleTitle() http.Handler {
 			// Personal, or it changes the visitor's cookies: no shared
 			// cache may keep it.
 			h.Set("Cache-Control", "private, no-store")
-		case res.Stale:
+		case partial:
 			h.Set("Cache-Control", "public, max-age=30")
 		default:
 			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
@@ -204,12 +210,10 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 	} else if q.season < 0 {
 		link.Season = 1
 	}
-	if t.Type == simkl.Movie {
-		return link
-	}
 	eps, err := s.Titles.Episodes(r.Context(), t)
 	if err != nil {
 		s.Logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+		link.Unavailable = true
 		return link
 	}
 	for _, e := range eps {

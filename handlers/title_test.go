@@ -209,6 +209,7 @@ func TestSimklDown(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.get(nil, "/t/imdb/tt1375666") // cache Inception
+	h.get(nil, "/t/tvdb/153021")    // and The Walking Dead, without its episodes
 	h.sim.Simkl.SetFaults(simkltest.Faults{Down: true})
 
 	p := h.get(nil, "/t/mal/21")
@@ -217,6 +218,12 @@ func TestSimklDown(t *testing.T) {
 	}
 	if p.resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("503 page is cacheable: %q", p.resp.Header.Get("Cache-Control"))
+	}
+	// An episode link whose episode list cannot be fetched says so, and is
+	// neither kept in the page cache nor cached long.
+	p = h.get(nil, "/t/simkl/2090?season=4&episode=3")
+	if p.resp.StatusCode != 200 || !strings.Contains(p.testid("episode").Text(), "could not be loaded") || p.resp.Header.Get("Cache-Control") != "public, max-age=30" {
+		t.Fatalf("episode link with Simkl down: %d %q %q", p.resp.StatusCode, p.testid("episode").Text(), p.resp.Header.Get("Cache-Control"))
 	}
 	// A cached, expired title is served stale with a notice, never a 5xx.
 	// (The same URL would still come from the one-minute page cache; its
@@ -290,6 +297,11 @@ func TestHomePage(t *testing.T) {
 		if got.resp.StatusCode != 200 && got.resp.StatusCode != 404 {
 			t.Errorf("sample %s answers %d", l, got.resp.StatusCode)
 		}
+	}
+	// A movie link with an episode query is the movie's page.
+	if r := h.get(nil, "/t/letterboxd/the-truman-show?season=1&episode=1"); r.resp.StatusCode != 200 || r.testid("episode").Length() != 0 ||
+		r.doc.Find(`link[rel=canonical]`).AttrOr("href", "") != h.app.URL+"/t/simkl/53536" {
+		t.Fatalf("movie with an episode query: %d %q", r.resp.StatusCode, r.testid("episode").Text())
 	}
 	// A link pasted with a trailing slash, or with tracking junk, still works.
 	if r := h.get(nil, "/t/imdb/tt1375666/?utm_source=chat"); r.resp.StatusCode != http.StatusMovedPermanently || r.resp.Header.Get("Location") != "/t/imdb/tt1375666?utm_source=chat" {

@@ -98,7 +98,10 @@ func episodeCode(e *EpisodeLink) string {
 // episodeName is what follows the code: the episode's title, or a note that
 // Simkl does not list it.
 func episodeName(e *EpisodeLink) string {
-	if !e.Known {
+	switch {
+	case e.Unavailable:
+		return "episode details could not be loaded from Simkl just now"
+	case !e.Known:
 		return "not listed by Simkl"
 	}
 	return e.Title

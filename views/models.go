@@ -84,6 +84,8 @@ type EpisodeLink struct {
 	Title  string // "" when Simkl has no episode of that number
 	Aired  time.Time
 	Known  bool // Simkl lists this episode
+	// Unavailable: Simkl could not be asked for the episode list just now.
+	Unavailable bool
 }
 
 // Sample is a link on the home page.

@@ -148,6 +148,7 @@ func TestTitleCardEpisode(t *testing.T) {
 		{"anime numbered straight through", anime(), EpisodeLink{Number: 500, Title: "Dreams!", Known: true}, "Episode 500 · Dreams!"},
 		{"not listed", show(), EpisodeLink{Season: 4, Number: 99}, "S4 E99 · not listed by Simkl"},
 		{"anime not listed", anime(), EpisodeLink{Number: 5000}, "Episode 5000 · not listed by Simkl"},
+		{"unavailable", show(), EpisodeLink{Season: 4, Number: 3, Unavailable: true}, "S4 E3 · episode details could not be loaded from Simkl just now"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
