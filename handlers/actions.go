@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"simklink/auth"
 	"simklink/simkl"
@@ -24,12 +23,14 @@ import (
 
 // actionTimeout bounds how long an action request waits for Simkl,
 // including its turn under the 1 POST/s budget.
-const actionTimeout = 8 * time.Second
+const actionTimeout = tracker.WaitForWrite
 
 // actionFailed tells the visitor why an action did not happen. Nothing was
 // changed, so the state shown stays the previous one.
 func actionFailed(err error) string {
 	switch {
+	case errors.Is(err, tracker.ErrPending):
+		return "Simkl hasn't confirmed the change yet; it is still being sent. Reload in a moment to see it."
 	case errors.Is(err, tracker.ErrNotApplied):
 		return "Simkl couldn't match this title, so nothing changed."
 	case errors.Is(err, simkl.ErrBusy), errors.Is(err, simkl.ErrRateLimited):
@@ -64,17 +65,26 @@ func (s *server) handleSetList() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
 		out, err := s.Tracker.SetList(ctx, v.Token.Access, t, status)
-		s.finishAction(w, r, v, t, out, err, func(b *views.Badge) {
-			if out.Rewritten() {
-				b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", listLabel(out.Applied), listLabel(out.Asked))
-				if t.Type == simkl.Movie && out.Asked == simkl.ListWatching {
-					b.Notice += " Movies can't be Watching."
-				}
-			} else {
-				b.Notice = "Added to " + listLabel(out.Applied) + "."
-			}
-		})
+		s.finishAction(w, r, v, t, out, err, listNotice(t, out))
 	})
+}
+
+// listNotice says what a list change or a removal did, from the outcome of
+// the write that decided the state (which may be a newer tap's).
+func listNotice(t simkl.Title, out tracker.Outcome) func(*views.Badge) {
+	return func(b *views.Badge) {
+		switch {
+		case out.Removed:
+			b.Notice = "Removed from your tracker."
+		case out.Rewritten():
+			b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", listLabel(out.Applied), listLabel(out.Asked))
+			if t.Type == simkl.Movie && out.Asked == simkl.ListWatching {
+				b.Notice += " Movies can't be Watching."
+			}
+		case out.Applied != "":
+			b.Notice = "Added to " + listLabel(out.Applied) + "."
+		}
+	}
 }
 
 // target reads ?season=&episode= (episode 0 or absent: the whole season).
@@ -156,7 +166,7 @@ func (s *server) handleRemove() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
 		out, err := s.Tracker.Remove(ctx, v.Token.Access, t)
-		s.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Removed from your tracker." })
+		s.finishAction(w, r, v, t, out, err, listNotice(t, out))
 	})
 }
 
@@ -231,6 +241,8 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 
 func failedStatus(err error) int {
 	switch {
+	case errors.Is(err, tracker.ErrPending):
+		return http.StatusAccepted
 	case errors.Is(err, tracker.ErrNotApplied):
 		return http.StatusUnprocessableEntity
 	case simkl.IsTemporary(err):

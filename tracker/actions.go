@@ -22,6 +22,10 @@ type Outcome struct {
 	// applied; they differ when Simkl rewrote it (a movie sent to Watching
 	// becomes Completed).
 	Asked, Applied string
+	// Removed: the write that decided the state took the title out of the
+	// library. (Adding and removing share a queue, so a tap on one may be
+	// answered by a newer tap on the other.)
+	Removed bool
 }
 
 // Rewritten reports whether Simkl applied another status than asked.
@@ -234,7 +238,7 @@ func (t *Tracker) Remove(ctx context.Context, token string, title simkl.Title) (
 		if err != nil {
 			return nil, err
 		}
-		return Outcome{State: st}, nil
+		return Outcome{State: st, Removed: true}, nil
 	})
 	if err != nil {
 		return Outcome{}, err

@@ -2,6 +2,8 @@ package tracker
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -15,6 +17,18 @@ import (
 // the write that decided the final state. Simkl allows 1 POST/s per token,
 // so this is what keeps a fast clicker inside the limit while making the
 // last click win.
+// writeTimeout bounds one write, its wait for a POST turn included. It is
+// shorter than WaitForWrite, so a caller who waits that long learns how its
+// write went unless the write was queued behind another.
+const writeTimeout = 7 * time.Second
+
+// WaitForWrite is how long a caller should wait for an action's outcome.
+const WaitForWrite = 8 * time.Second
+
+// ErrPending: the caller stopped waiting while its write (or the newer one
+// that replaced it) was still queued or under way. It may yet be applied.
+var ErrPending = errors.New("tracker: the change is still being sent to Simkl")
+
 type coalescer struct {
 	mu      sync.Mutex
 	slots   map[string]*slot
@@ -34,7 +48,7 @@ type op struct {
 }
 
 func newCoalescer() *coalescer {
-	return &coalescer{slots: map[string]*slot{}, timeout: 10 * time.Second}
+	return &coalescer{slots: map[string]*slot{}, timeout: writeTimeout}
 }
 
 // Do runs do for key, or hands its caller the result of a newer request for
@@ -61,13 +75,14 @@ func (c *coalescer) Do(ctx context.Context, key string, do func(context.Context)
 	case <-o.done:
 		return o.val, o.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("%w: %w", ErrPending, ctx.Err())
 	}
 }
 
 func (c *coalescer) run(key string, s *slot, o *op) {
 	for o != nil {
-		ctx, cancel := context.WithTimeout(simkl.WithMaxWait(context.Background(), c.timeout), c.timeout)
+		// The POST turn may take most of the budget; the call the rest.
+		ctx, cancel := context.WithTimeout(simkl.WithMaxWait(context.Background(), c.timeout-time.Second), c.timeout)
 		o.val, o.err = o.do(ctx)
 		cancel()
 		for _, w := range o.waiters {

@@ -313,3 +313,33 @@ func TestQuickTapsCoalesceAndTheLastWins(t *testing.T) {
 		}
 	}
 }
+
+func TestCallerWhoStopsWaitingLearnsTheChangeIsPending(t *testing.T) {
+	up := &fakeUp{gate: make(chan struct{})}
+	tr := New(up, Options{})
+	tr.State(context.Background(), "tok", show)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := tr.SetList(ctx, "tok", show, simkl.ListHold)
+	if !errors.Is(err, ErrPending) {
+		t.Fatalf("err = %v, want ErrPending", err)
+	}
+	close(up.gate) // the write still goes through
+	for up.inFlight.Load() != 0 || up.writes.Load() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestRemoveAndAddShareOneQueueAndSayWhichWon(t *testing.T) {
+	up := &fakeUp{}
+	tr := New(up, Options{})
+	tr.State(context.Background(), "tok", show)
+	out, err := tr.Remove(context.Background(), "tok", show)
+	if err != nil || !out.Removed {
+		t.Fatalf("%+v %v", out, err)
+	}
+	out, err = tr.SetList(context.Background(), "tok", show, simkl.ListHold)
+	if err != nil || out.Removed || out.Applied != simkl.ListHold {
+		t.Fatalf("%+v %v", out, err)
+	}
+}
