@@ -210,7 +210,12 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 		return
 	}
 	if err == nil && !isHTMX(r) {
-		http.Redirect(w, r, path+"#season-"+strconv.Itoa(tg.Season), http.StatusSeeOther)
+		// Back to the grid the form was on (the page has it collapsed).
+		back := path + "/season/" + strconv.Itoa(tg.Season)
+		if block > 0 {
+			back += "?block=" + strconv.Itoa(block)
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
 	st := out.State

@@ -86,7 +86,7 @@ func TestEpisodeActions(t *testing.T) {
 	}
 	// No JavaScript: unmark S1E1, then mark it again.
 	p := h.do(c, http.MethodPost, "/t/simkl/11121/unwatched", url.Values{"season": {"1"}, "episode": {"1"}})
-	if p.resp.StatusCode != http.StatusSeeOther || watched() {
+	if p.resp.StatusCode != http.StatusSeeOther || watched() || p.resp.Header.Get("Location") != "/t/simkl/11121/season/1" {
 		t.Fatalf("no-JS unmark: %d, still watched %v", p.resp.StatusCode, watched())
 	}
 	p = h.do(c, http.MethodPost, "/t/simkl/11121/watched", url.Values{"season": {"1"}, "episode": {"1"}})

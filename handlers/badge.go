@@ -367,7 +367,7 @@ func (s *server) handleSeason() http.Handler {
 		var g views.EpisodeGrid
 		if err != nil {
 			g = views.EpisodeGrid{Path: path, Season: season, Label: seasonLabel(season, false),
-				Error: "Couldn't reach Simkl to load these episodes. Close and reopen the season to try again."}
+				Error: "Couldn't reach Simkl to load these episodes.", RetryURL: r.URL.RequestURI()}
 		} else {
 			var found bool
 			g, found = gridModel(st, path, season, block)

@@ -76,3 +76,19 @@ func TestHTMXErrorsAreShownInPlace(t *testing.T) {
 		t.Fatalf("plain error: %d", plain.resp.StatusCode)
 	}
 }
+
+// TestGridThatCannotLoadOffersARetry: a season grid whose state Simkl
+// cannot give says so, with a retry into the same slot.
+func TestGridThatCannotLoadOffersARetry(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c, _ := h.signIn("xia", "/")
+	h.get(nil, "/t/tvdb/153021") // the title is cached, the user's state is not
+	h.sim.Simkl.SetFaults(simkltest.Faults{Down: true})
+	p := h.get(c, "/t/simkl/2090/season/4", "HX-Request", "true")
+	h.sim.Simkl.SetFaults(simkltest.Faults{})
+	retry := p.testid("grid-retry")
+	if p.resp.StatusCode != 200 || p.testid("grid-error").Length() != 1 || retry.AttrOr("data-hx-get", "") != "/t/simkl/2090/season/4" {
+		t.Fatalf("grid with Simkl down: %d retry %q", p.resp.StatusCode, retry.AttrOr("data-hx-get", ""))
+	}
+}

@@ -116,6 +116,8 @@ type EpisodeGrid struct {
 	// grid.
 	Blocks []SeasonRow
 	Error  string
+	// RetryURL, with Error, reloads this grid into its slot.
+	RetryURL string
 }
 
 // InAppBrowser is the page shown instead of sign-in inside an app's
