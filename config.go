@@ -186,6 +186,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		}
 		if cfg.BaseURL == "" {
 			problems = append(problems, "BASE_URL is required with SIMKL_CLIENT_ID (e.g. https://simklink.example.com); register BASE_URL/auth/callback as the app's redirect URI")
+		} else if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme != "https" && !isLoopback(u.Hostname()) {
+			problems = append(problems, fmt.Sprintf("BASE_URL %q must be https:// (sessions hold Simkl tokens; plain http is allowed only on localhost)", cfg.BaseURL))
 		}
 		if cfg.SessionHashKey == nil {
 			problems = append(problems, "SESSION_HASH_KEY and SESSION_BLOCK_KEY are required with SIMKL_CLIENT_ID (generate each with `openssl rand -hex 32`)")
@@ -216,6 +218,14 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("BASE_URL %q must have no path, query or fragment", s)
 	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // decodeKey reads a key as hex or standard/URL base64 and checks its length.

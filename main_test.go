@@ -136,6 +136,8 @@ func TestConfigValidation(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"BASE_URL": "localhost:8080"}, nil, "BASE_URL"},
+		{map[string]string{"SIMKL_CLIENT_ID": "a", "SIMKL_CLIENT_SECRET": "s", "BASE_URL": "http://simklink.example.com",
+			"SESSION_HASH_KEY": strings.Repeat("ab", 32), "SESSION_BLOCK_KEY": strings.Repeat("cd", 32)}, nil, "must be https"},
 		{map[string]string{"BASE_URL": "https://x.example/app"}, nil, "no path"},
 		{map[string]string{"PORT": "http"}, nil, "PORT"},
 		{map[string]string{"SESSION_HASH_KEY": "zz"}, nil, "SESSION_HASH_KEY"},

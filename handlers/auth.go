@@ -76,11 +76,14 @@ func (s *server) handleLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next := auth.SafeReturnPath(r.URL.Query().Get("next"))
 		// The login cookie must be set on the host the callback returns to.
-		if base := s.Config.BaseURL; base != nil && !strings.EqualFold(r.Host, base.Host) {
-			http.Redirect(w, r, s.absURL("/login?next="+url.QueryEscape(next)), http.StatusSeeOther)
+		// Once only: behind a proxy that rewrites Host (see the README) this
+		// would otherwise redirect to itself for ever.
+		q := r.URL.Query()
+		if base := s.Config.BaseURL; base != nil && !strings.EqualFold(r.Host, base.Host) && q.Get("moved") == "" {
+			http.Redirect(w, r, s.absURL("/login?moved=1&next="+url.QueryEscape(next)), http.StatusSeeOther)
 			return
 		}
-		if app := inAppBrowser(r.UserAgent()); app != "" && r.URL.Query().Get("anyway") == "" {
+		if app := inAppBrowser(r.UserAgent()); app != "" && q.Get("anyway") == "" {
 			w.Header().Set("Cache-Control", "no-store")
 			p := s.page(r, "Open in your browser")
 			p.NoIndex = true

@@ -52,23 +52,12 @@ func (s *server) handleHome() http.Handler {
 func (s *server) handleGo() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		kind, id := strings.TrimSpace(q.Get("kind")), strings.TrimSpace(q.Get("id"))
-		var target string
-		if kind == string(simkl.KindTitle) {
-			ref, err := simkl.TitleRef(id, q.Get("year"))
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			target = "/t/title/" + url.PathEscape(ref.ID)
-		} else {
-			ref, err := simkl.ParseRef(kind, id)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			target = "/t/" + string(ref.Kind) + "/" + url.PathEscape(ref.ID)
+		ref, err := simkl.ParseRef(strings.TrimSpace(q.Get("kind")), strings.TrimSpace(q.Get("id")))
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
+		target := "/t/" + string(ref.Kind) + "/" + url.PathEscape(ref.ID)
 		http.Redirect(w, r, target, http.StatusSeeOther)
 	})
 }

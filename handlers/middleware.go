@@ -120,13 +120,23 @@ func (s *server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// crossOrigin refuses cross-origin POSTs (CSRF) with a clear 403 page.
+// maxFormBytes bounds a POST body: simklink's forms carry a few short
+// fields, so anything bigger is refused unread.
+const maxFormBytes = 16 << 10
+
+// crossOrigin refuses cross-origin POSTs (CSRF) with a clear 403 page, and
+// bounds every POST body.
 func (s *server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errCrossOrigin)
 	}))
-	return cop.Handler(next)
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		}
+		next.ServeHTTP(w, r)
+	}))
 }
 
 func levelFor(status int) slog.Level {
