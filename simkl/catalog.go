@@ -34,7 +34,7 @@ func (c *Client) SearchID(ctx context.Context, r Ref) ([]Title, error) {
 	}
 	titles, err := decodeTitles(raw)
 	if err != nil {
-		return nil, fmt.Errorf("simkl: GET /search/id: %w", err)
+		return nil, &decodeError{endpoint: "GET /search/id", err: err}
 	}
 	if len(titles) == 0 {
 		return nil, ErrNotFound
@@ -98,7 +98,7 @@ func (c *Client) Summary(ctx context.Context, t MediaType, simklID int) (*Title,
 	}
 	titles, err := decodeTitles(raw)
 	if err != nil {
-		return nil, fmt.Errorf("simkl: GET %s{id}: %w", p, err)
+		return nil, &decodeError{endpoint: "GET " + p + "{id}", err: err}
 	}
 	if len(titles) == 0 {
 		return nil, ErrNotFound
@@ -131,7 +131,7 @@ func (c *Client) Episodes(ctx context.Context, t MediaType, simklID int) ([]Epis
 	}
 	var eps []Episode
 	if err := json.Unmarshal(raw, &eps); err != nil {
-		return nil, fmt.Errorf("simkl: GET %s{id}: decoding: %w", p, err)
+		return nil, &decodeError{endpoint: "GET " + p + "{id}", err: err}
 	}
 	return eps, nil
 }

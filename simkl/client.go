@@ -193,7 +193,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	c.limiter.success()
 	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return raw, fmt.Errorf("simkl: %s: decoding response: %w", endpoint, err)
+			return raw, &decodeError{endpoint: endpoint, err: err}
 		}
 	}
 	return raw, nil

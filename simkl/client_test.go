@@ -352,3 +352,16 @@ func TestOneUsersRateLimitPausesOnlyThatUser(t *testing.T) {
 		t.Fatalf("the limited user called again within Retry-After: %v", err)
 	}
 }
+
+func TestUnreadableAnswerIsUnavailable(t *testing.T) {
+	f := &fake{status: 200, body: `<html>maintenance</html>`}
+	c := newFakeClient(t, f, Limits{})
+	ref, _ := ParseRef("imdb", "tt1375666")
+	if _, err := c.SearchID(context.Background(), ref); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	f.body = `{"user": 5}`
+	if _, err := c.UserSettings(context.Background(), "tok"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}

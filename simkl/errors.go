@@ -92,6 +92,17 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// decodeError is an answer Simkl sent that simklink cannot read: treated
+// like no answer (ErrUnavailable), since it is Simkl's side that is off.
+type decodeError struct {
+	endpoint string
+	err      error
+}
+
+func (e *decodeError) Error() string        { return fmt.Sprintf("simkl: %s: unreadable answer: %v", e.endpoint, e.err) }
+func (e *decodeError) Unwrap() error        { return e.err }
+func (e *decodeError) Is(target error) bool { return target == ErrUnavailable }
+
 // transportError wraps a failure to get any answer from Simkl.
 type transportError struct {
 	endpoint string

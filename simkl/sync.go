@@ -285,11 +285,11 @@ func (c *Client) watchedBatch(ctx context.Context, token string, items []Watched
 	var states []WatchState
 	if !isEmptyJSON(raw) {
 		if err := json.Unmarshal(raw, &states); err != nil {
-			return nil, fmt.Errorf("simkl: POST /sync/watched: decoding: %w", err)
+			return nil, &decodeError{endpoint: "POST /sync/watched", err: err}
 		}
 	}
 	if len(states) != len(items) {
-		return nil, fmt.Errorf("simkl: POST /sync/watched: %d answers for %d items", len(states), len(items))
+		return nil, &decodeError{endpoint: "POST /sync/watched", err: fmt.Errorf("%d answers for %d items", len(states), len(items))}
 	}
 	return states, nil
 }
