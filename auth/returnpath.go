@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"simklink/simkl"
 )
 
 // Where SafeReturnPath may send a visitor.
@@ -15,14 +17,9 @@ var (
 	returnValuePattern = regexp.MustCompile(`^[a-z0-9]{1,20}$`)
 )
 
-func isReturnKind(k string) bool {
-	switch k {
-	case "simkl", "imdb", "tmdb", "tvdb", "mal", "anidb", "anilist", "kitsu", "anisearch",
-		"animeplanet", "livechart", "letterboxd", "netflix", "hulu", "crunchyroll", "traktslug":
-		return true
-	}
-	return false
-}
+// isReturnKind: the ID kinds /t/{kind}/{id} takes (simkl.Kinds), never
+// "title", which has its own path form.
+func isReturnKind(k string) bool { return simkl.Kind(k).Valid() }
 
 func isReturnQueryKey(k string) bool {
 	return slices.Contains([]string{"season", "episode", "year", "type", "action", "status"}, k)

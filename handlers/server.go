@@ -69,7 +69,6 @@ func NewServer(d Deps) http.Handler {
 	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), pools: newPools(), assets: views.Assets{
 		CSS:     d.Assets.Path("app.css"),
 		HTMX:    d.Assets.Path("htmx.min.js"),
-		AppJS:   d.Assets.Path("app.js"),
 		Favicon: d.Assets.Path("favicon.svg"),
 	}}
 	return s.routes()

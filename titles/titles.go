@@ -126,21 +126,6 @@ func (r *Resolver) Stats() Stats {
 	return Stats{Hits: r.hits.Load(), Misses: r.misses.Load(), StaleServed: r.staleServed.Load()}
 }
 
-// Cached returns a fresh cached title for ref without calling Simkl; ok is
-// false on a miss or an expired entry.
-func (r *Resolver) Cached(ref simkl.Ref) (Resolved, bool) {
-	now := r.opt.Now()
-	re, ok := r.refs.Get(ref.Key())
-	if !ok || re.notFound || now.After(re.expires) {
-		return Resolved{}, false
-	}
-	te, ok := r.titles.Get(re.simklID)
-	if !ok || now.After(te.expires) {
-		return Resolved{}, false
-	}
-	return Resolved{Title: te.title}, true
-}
-
 // Resolve returns the title ref points at. Errors match simkl.ErrNotFound
 // for an ID Simkl does not know, and simkl.ErrUnavailable (or another
 // temporary error, see simkl.IsTemporary) when Simkl cannot answer and no

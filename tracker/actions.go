@@ -88,17 +88,15 @@ func (t *Tracker) SetList(ctx context.Context, token string, title simkl.Title, 
 type Target struct {
 	Season  int
 	Episode int
-	// Whole marks the whole title (every aired episode of a show).
-	Whole bool
 }
 
 func (tg Target) key() string {
-	return fmt.Sprintf("mark/%d/%d/%t", tg.Season, tg.Episode, tg.Whole)
+	return fmt.Sprintf("mark/%d/%d", tg.Season, tg.Episode)
 }
 
 func (tg Target) item(title simkl.Title) simkl.HistoryItem {
 	it := simkl.HistoryItem{Ref: simklRef(title), Type: title.Type}
-	if title.Type != simkl.Movie && !tg.Whole {
+	if title.Type != simkl.Movie {
 		s := simkl.HistorySeason{Number: tg.Season}
 		if tg.Episode > 0 {
 			s.Episodes = []int{tg.Episode}
@@ -116,7 +114,7 @@ func (t *Tracker) MarkWatched(ctx context.Context, token string, title simkl.Tit
 // Unmark removes watches (POST /sync/history/remove) of one season or one
 // episode. Use Remove for the whole title.
 func (t *Tracker) Unmark(ctx context.Context, token string, title simkl.Title, tg Target) (Outcome, error) {
-	if title.Type == simkl.Movie || tg.Whole {
+	if title.Type == simkl.Movie {
 		return Outcome{}, errors.New("tracker: Unmark takes a season or an episode; use Remove for a whole title")
 	}
 	return t.mark(ctx, token, title, tg, false)
@@ -177,10 +175,10 @@ func applyMark(s *simkl.WatchState, title simkl.Title, tg Target, watched bool, 
 	total := 0
 	for i := range s.Seasons {
 		sp := &s.Seasons[i]
-		if tg.Whole || sp.Number == tg.Season {
+		if sp.Number == tg.Season {
 			for j := range sp.Episodes {
 				ep := &sp.Episodes[j]
-				if (tg.Whole || tg.Episode == 0 || int(ep.Number) == tg.Episode) && ep.Aired {
+				if (tg.Episode == 0 || int(ep.Number) == tg.Episode) && ep.Aired {
 					ep.Watched = watched
 					if watched {
 						ep.SetLastWatchedAt(now)
