@@ -99,7 +99,9 @@ type decodeError struct {
 	err      error
 }
 
-func (e *decodeError) Error() string        { return fmt.Sprintf("simkl: %s: unreadable answer: %v", e.endpoint, e.err) }
+func (e *decodeError) Error() string {
+	return fmt.Sprintf("simkl: %s: unreadable answer: %v", e.endpoint, e.err)
+}
 func (e *decodeError) Unwrap() error        { return e.err }
 func (e *decodeError) Is(target error) bool { return target == ErrUnavailable }
 
