@@ -138,10 +138,11 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 	a.handler = handlers.NewServer(handlers.Deps{
 		Logger: logger,
 		Config: handlers.Config{
-			BaseURL:     base,
-			Demo:        cfg.Demo,
-			ImageOrigin: origin(cfg.ImageURL),
-			WebOrigin:   origin(cfg.WebURL),
+			BaseURL:        base,
+			Demo:           cfg.Demo,
+			ImageOrigin:    origin(cfg.ImageURL),
+			WebOrigin:      origin(cfg.WebURL),
+			ClientIPHeader: cfg.ClientIPHeader,
 		},
 		Titles:  resolver,
 		Links:   client,

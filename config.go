@@ -39,6 +39,9 @@ type config struct {
 	LogLevel  slog.Level
 	LogFormat string
 
+	// ClientIPHeader is the trusted proxy's header naming the client's IP.
+	ClientIPHeader string
+
 	// Demo is set when no SIMKL_CLIENT_ID is given: the Simkl stand-in is
 	// mounted at /_simkl/ and the client talks to it.
 	Demo bool
@@ -65,6 +68,7 @@ var settings = []setting{
 	{flag: "simkl-api-url", env: "SIMKL_API_URL", def: simkl.DefaultAPIBase, help: "Simkl API base URL"},
 	{flag: "simkl-web-url", env: "SIMKL_WEB_URL", def: simkl.DefaultWebBase, help: "Simkl web base URL (authorize page, title pages)"},
 	{flag: "simkl-image-url", env: "SIMKL_IMAGE_URL", def: simkl.DefaultImageBase, help: "Simkl image base URL"},
+	{flag: "client-ip-header", env: "CLIENT_IP_HEADER", def: "", help: "header in which your reverse proxy passes the client's IP (e.g. X-Forwarded-For, X-Real-IP); unset = the connection's address. Each client gets a fair share of Simkl lookups. Set it only behind a proxy that overwrites it"},
 	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
 }
@@ -119,6 +123,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		WebURL:       get("SIMKL_WEB_URL"),
 		ImageURL:     get("SIMKL_IMAGE_URL"),
 		LogFormat:    get("LOG_FORMAT"),
+
+		ClientIPHeader: get("CLIENT_IP_HEADER"),
 	}
 	if getenv("ADDR") == "" && !flagSet(fs, "addr") {
 		if p := getenv("PORT"); p != "" {

@@ -256,7 +256,7 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil, simkl.Title{}, false
 	}
-	res, err := s.Titles.Resolve(r.Context(), ref)
+	res, err := s.Titles.Resolve(s.misses.gate(r), ref)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, simkl.Title{}, false

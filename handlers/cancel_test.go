@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"simklink/handlers"
 	"simklink/simkl/simkltest"
 )
 
@@ -90,5 +91,29 @@ func TestGridThatCannotLoadOffersARetry(t *testing.T) {
 	retry := p.testid("grid-retry")
 	if p.resp.StatusCode != 200 || p.testid("grid-error").Length() != 1 || retry.AttrOr("data-hx-get", "") != "/t/simkl/2090/season/4" {
 		t.Fatalf("grid with Simkl down: %d retry %q", p.resp.StatusCode, retry.AttrOr("data-hx-get", ""))
+	}
+}
+
+// TestOneClientCannotTakeEveryonesLookups: each client has a share of the
+// lookups that go to Simkl; past it, that client's uncached titles say
+// "busy" without calling Simkl, while other clients and cached titles are
+// unaffected.
+func TestOneClientCannotTakeEveryonesLookups(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{config: handlers.Config{ClientIPHeader: "X-Forwarded-For", MissesPerSecond: 0.001, MissBurst: 3}})
+	spammer := []string{"X-Forwarded-For", "198.51.100.7, 203.0.113.9"} // the proxy appended .9
+	h.get(nil, "/t/imdb/tt1375666", spammer...)                         // 1: cached from now on
+	h.get(nil, "/t/imdb/tt0000001", spammer...)                         // 2
+	h.get(nil, "/t/imdb/tt0000002", spammer...)                         // 3
+	before := h.sim.Simkl.Stats().Total
+	p := h.get(nil, "/t/imdb/tt0000003", spammer...)
+	if p.resp.StatusCode != http.StatusServiceUnavailable || h.sim.Simkl.Stats().Total != before {
+		t.Fatalf("4th miss: %d, %d upstream calls", p.resp.StatusCode, h.sim.Simkl.Stats().Total-before)
+	}
+	if p := h.get(nil, "/t/simkl/191853", spammer...); p.resp.StatusCode != 200 {
+		t.Fatalf("a cached title for the same client: %d", p.resp.StatusCode)
+	}
+	if p := h.get(nil, "/t/mal/21", "X-Forwarded-For", "192.0.2.44"); p.resp.StatusCode != 200 {
+		t.Fatalf("another client: %d", p.resp.StatusCode)
 	}
 }

@@ -61,6 +61,7 @@ func (l *lockedBuffer) String() string {
 type harnessOptions struct {
 	v2     bool
 	limits simkl.Limits
+	config handlers.Config // ClientIPHeader, MissesPerSecond, MissBurst
 }
 
 func newHarness(t *testing.T, opts ...harnessOptions) *harness {
@@ -114,8 +115,9 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	}
 	base, _ := url.Parse(app.URL)
 	h = handlers.NewServer(handlers.Deps{
-		Logger:  logger,
-		Config:  handlers.Config{BaseURL: base, ImageOrigin: sim.URL, WebOrigin: sim.URL},
+		Logger: logger,
+		Config: handlers.Config{BaseURL: base, ImageOrigin: sim.URL, WebOrigin: sim.URL,
+			ClientIPHeader: o.config.ClientIPHeader, MissesPerSecond: o.config.MissesPerSecond, MissBurst: o.config.MissBurst},
 		Titles:  resolver,
 		Links:   client,
 		Assets:  assets,

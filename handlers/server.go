@@ -46,6 +46,14 @@ type Config struct {
 	// ("https://simkl.in"), allowed by the Content-Security-Policy.
 	ImageOrigin string
 	WebOrigin   string
+	// ClientIPHeader names a header, set by a trusted proxy, that carries
+	// the client's IP (X-Forwarded-For, X-Real-IP, CF-Connecting-IP); "" =
+	// the connection's peer address. Used to share Simkl lookups fairly.
+	ClientIPHeader string
+	// MissesPerSecond and MissBurst are each client's share of lookups
+	// that go to Simkl (cache misses): 1/s with a burst of 20 by default.
+	MissesPerSecond float64
+	MissBurst       int
 }
 
 // Deps are NewServer's dependencies.
@@ -66,11 +74,12 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), pools: newPools(), assets: views.Assets{
-		CSS:     d.Assets.Path("app.css"),
-		HTMX:    d.Assets.Path("htmx.min.js"),
-		Favicon: d.Assets.Path("favicon.svg"),
-	}}
+	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), pools: newPools(),
+		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader), assets: views.Assets{
+			CSS:     d.Assets.Path("app.css"),
+			HTMX:    d.Assets.Path("htmx.min.js"),
+			Favicon: d.Assets.Path("favicon.svg"),
+		}}
 	return s.routes()
 }
 
@@ -80,4 +89,5 @@ type server struct {
 	assets views.Assets
 	pages  *pageCache
 	pools  *pools
+	misses *missLimiter
 }

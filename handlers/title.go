@@ -102,7 +102,7 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 
-		res, err := s.Titles.Resolve(r.Context(), ref)
+		res, err := s.Titles.Resolve(s.misses.gate(r), ref)
 		if err != nil {
 			s.failWith(w, r, err, flash)
 			return
@@ -210,7 +210,7 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 	} else if q.season < 0 {
 		link.Season = 1
 	}
-	eps, err := s.Titles.Episodes(r.Context(), t)
+	eps, err := s.Titles.Episodes(s.misses.gate(r), t)
 	if err != nil {
 		s.Logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
 		link.Unavailable = true

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -104,6 +105,9 @@ type Resolver struct {
 	episodes *lru.Cache[int, episodesEntry]
 	flight   singleflight.Group
 
+	mu         sync.Mutex
+	onTheirWay map[string]int // lookups admitted past a miss gate and not yet answered
+
 	hits, misses, staleServed atomic.Uint64
 }
 
@@ -113,7 +117,45 @@ func New(up Upstream, opt Options) *Resolver {
 	refs, _ := lru.New[string, refEntry](opt.Size)
 	titles, _ := lru.New[int, titleEntry](opt.Size)
 	episodes, _ := lru.New[int, episodesEntry](opt.EpisodeLists)
-	return &Resolver{up: up, opt: opt, refs: refs, titles: titles, episodes: episodes}
+	return &Resolver{up: up, opt: opt, refs: refs, titles: titles, episodes: episodes, onTheirWay: map[string]int{}}
+}
+
+type missGateKey struct{}
+
+// WithMissGate returns a context under which a cache miss goes to Simkl
+// only if allow() says so. Simkl's 10 GET/s per app is shared by every
+// visitor, so the handlers give each client a small share of misses: one
+// client asking for many unknown IDs cannot make everyone else's uncached
+// titles wait. Hits never consult the gate.
+func WithMissGate(ctx context.Context, allow func() bool) context.Context {
+	return context.WithValue(ctx, missGateKey{}, allow)
+}
+
+// admit decides whether a miss for flight key may go to Simkl: always when
+// the same lookup is already on its way (waiting for it costs nothing),
+// else when the context's miss gate allows. A caller admitted to start a
+// lookup marks it as on its way until release.
+func (r *Resolver) admit(ctx context.Context, key string) (release func(), ok bool) {
+	allow, gated := ctx.Value(missGateKey{}).(func() bool)
+	if !gated {
+		return func() {}, true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.onTheirWay[key] > 0 {
+		return func() {}, true
+	}
+	if !allow() {
+		return nil, false
+	}
+	r.onTheirWay[key]++
+	return func() {
+		r.mu.Lock()
+		if r.onTheirWay[key]--; r.onTheirWay[key] <= 0 {
+			delete(r.onTheirWay, key)
+		}
+		r.mu.Unlock()
+	}, true
 }
 
 // Stats counts cache outcomes since the Resolver was made.
@@ -145,6 +187,14 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error)
 		}
 	}
 	r.misses.Add(1)
+	release, ok := r.admit(ctx, "ref:"+key)
+	if !ok {
+		if stale, ok := r.stale(ref, now); ok {
+			return stale, nil
+		}
+		return Resolved{}, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
+	}
+	defer release()
 	ch := r.flight.DoChan("ref:"+key, func() (any, error) {
 		// The resolution belongs to every waiting caller, so it runs under
 		// its own deadline, detached from the first caller's context.
@@ -273,6 +323,14 @@ func (r *Resolver) Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode
 		return e.episodes, nil
 	}
 	r.misses.Add(1)
+	release, ok := r.admit(ctx, "episodes:"+strconv.Itoa(id))
+	if !ok {
+		if e, ok := r.episodes.Peek(id); ok && now.Before(e.expires.Add(r.opt.StaleFor)) {
+			return e.episodes, nil
+		}
+		return nil, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
+	}
+	defer release()
 	ch := r.flight.DoChan("episodes:"+strconv.Itoa(id), func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opt.FetchTimeout)
 		defer cancel()

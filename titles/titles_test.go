@@ -225,3 +225,24 @@ func TestEpisodesAreCached(t *testing.T) {
 		t.Fatal("a movie has no episodes and costs no call")
 	}
 }
+
+func TestMissGate(t *testing.T) {
+	up := &fakeUp{}
+	r := New(up, Options{})
+	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666")); err != nil {
+		t.Fatal(err)
+	}
+	deny := WithMissGate(context.Background(), func() bool { return false })
+	// A hit never asks the gate.
+	if _, err := r.Resolve(deny, ref("imdb", "tt1375666")); err != nil {
+		t.Fatalf("hit: %v", err)
+	}
+	// A miss the gate refuses costs no call.
+	before := up.search.Load()
+	if _, err := r.Resolve(deny, ref("mal", "21")); !errors.Is(err, simkl.ErrBusy) {
+		t.Fatalf("refused miss: %v", err)
+	}
+	if up.search.Load() != before {
+		t.Fatal("a refused miss called Simkl")
+	}
+}
