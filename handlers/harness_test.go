@@ -30,8 +30,9 @@ import (
 // harness is the whole app in-process against a stand-in on its own
 // loopback port: the same wiring as main, with test clocks and knobs.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	app      *httptest.Server
+	handler  http.Handler // the app itself, for benchmarks that skip the network
 	sim      *simkltest.Server
 	client   *simkl.Client
 	resolver *titles.Resolver
@@ -60,11 +61,12 @@ func (l *lockedBuffer) String() string {
 
 type harnessOptions struct {
 	v2     bool
+	quiet  bool // discard the log (benchmarks)
 	limits simkl.Limits
 	config handlers.Config // ClientIPHeader, MissesPerSecond, MissBurst
 }
 
-func newHarness(t *testing.T, opts ...harnessOptions) *harness {
+func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	t.Helper()
 	var o harnessOptions
 	if len(opts) > 0 {
@@ -87,6 +89,9 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	}
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.quiet {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	now := &atomic.Int64{}
 	now.Store(time.Now().UnixNano())
 	authNow := &atomic.Int64{}
@@ -125,7 +130,7 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 		Tracker: tracker.New(client, tracker.Options{}),
 		Metrics: metrics,
 	})
-	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow}
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow, handler: h}
 }
 
 func key(n int) []byte {
