@@ -170,14 +170,23 @@ func (s *server) handleRemove() http.Handler {
 	})
 }
 
+// revoked ends the session when Simkl refused the token during an action,
+// and sends the visitor to the page that says so.
+func (s *server) revoked(w http.ResponseWriter, r *http.Request, err error, path string) bool {
+	if !errors.Is(err, simkl.ErrTokenRevoked) {
+		return false
+	}
+	s.Auth.EndSession(w, r)
+	s.sessionEnded(w, r, path)
+	return true
+}
+
 // finishAction answers a badge action: 303 to the page without
 // JavaScript, the badge with htmx. On failure the badge shows the error
 // and the previous state.
 func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, out tracker.Outcome, err error, notice func(*views.Badge)) {
 	path := canonicalPath(t)
-	if errors.Is(err, simkl.ErrTokenRevoked) {
-		s.Auth.EndSession(w, r)
-		s.sessionEnded(w, r, path)
+	if s.revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {
@@ -204,9 +213,7 @@ func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Vi
 // badge swapped out of band so its counts follow.
 func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, block int, out tracker.Outcome, err error) {
 	path := canonicalPath(t)
-	if errors.Is(err, simkl.ErrTokenRevoked) {
-		s.Auth.EndSession(w, r)
-		s.sessionEnded(w, r, path)
+	if s.revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {

@@ -252,3 +252,30 @@ func TestActionWhileSimklFails(t *testing.T) {
 		t.Fatal("a failed action changed the library")
 	}
 }
+
+// TestActionWithARevokedToken: the user revoked the app on simkl.com; the
+// next tap ends the session and sends the page to say so.
+func TestActionWithARevokedToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c, _ := h.signIn("yuri", "/t/imdb/tt0120382")
+	h.get(c, "/t/imdb/tt0120382")
+	calls := h.sim.Simkl.Calls()
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].User == "yuri" && calls[i].Token != "" {
+			h.sim.Simkl.RevokeToken(calls[i].Token)
+			break
+		}
+	}
+	p := h.do(c, http.MethodPost, "/t/simkl/53536/list", url.Values{"status": {"plantowatch"}}, "HX-Request", "true")
+	if p.resp.Header.Get("HX-Redirect") != "/t/simkl/53536" {
+		t.Fatalf("htmx action with a revoked token: %d HX-Redirect %q", p.resp.StatusCode, p.resp.Header.Get("HX-Redirect"))
+	}
+	page := h.get(c, "/t/simkl/53536")
+	if !strings.Contains(page.testid("flash").Text(), "connection ended") || page.testid("signin").Length() != 1 {
+		t.Fatalf("after: flash %q", page.testid("flash").Text())
+	}
+	if entryStatus(h, "yuri", simkltest.TrumanShowID) != "" {
+		t.Fatal("the action reached the library with a revoked token")
+	}
+}
