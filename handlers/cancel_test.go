@@ -117,3 +117,25 @@ func TestOneClientCannotTakeEveryonesLookups(t *testing.T) {
 		t.Fatalf("another client: %d", p.resp.StatusCode)
 	}
 }
+
+// TestSimklAnswering429: cached titles still render, an uncached one says
+// Simkl is busy (503 with a retry), and a signed-in badge offers a retry.
+func TestSimklAnswering429(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c, _ := h.signIn("zoe", "/")
+	h.get(nil, "/t/imdb/tt1375666")
+	h.sim.Simkl.SetFaults(simkltest.Faults{RateLimited: true})
+	defer h.sim.Simkl.SetFaults(simkltest.Faults{})
+	if p := h.get(nil, "/t/simkl/191853"); p.resp.StatusCode != 200 {
+		t.Fatalf("cached title: %d", p.resp.StatusCode)
+	}
+	p := h.get(nil, "/t/mal/21")
+	if p.resp.StatusCode != http.StatusServiceUnavailable || p.testid("retry").Length() != 1 || p.resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("uncached title: %d", p.resp.StatusCode)
+	}
+	p = h.get(c, "/t/simkl/191853")
+	if p.resp.StatusCode != 200 || p.testid("badge-unavailable").Length() != 1 || p.testid("badge-retry").Length() != 1 {
+		t.Fatalf("badge: %d", p.resp.StatusCode)
+	}
+}
