@@ -49,6 +49,9 @@ type Config struct {
 	// ("GET /search/id"), the HTTP status (0 when no answer came) and how long
 	// it took. Metrics hang off it.
 	Observe func(endpoint string, status int, d time.Duration)
+	// Shared, when set, holds the rate limits' state that several
+	// processes share (see shared.go); nil keeps it in this process.
+	Shared SharedBudget
 }
 
 // Client calls Simkl. It is safe for concurrent use.
@@ -95,7 +98,11 @@ func New(cfg Config) (*Client, error) {
 	common.Set("client_id", cfg.ClientID)
 	common.Set("app-name", cfg.AppName)
 	common.Set("app-version", cfg.AppVersion)
-	return &Client{cfg: cfg, api: api, http: hc, limiter: newLimiter(cfg.Limits), common: common}, nil
+	lim := newLimiter(cfg.Limits)
+	if cfg.Shared != nil {
+		lim.share(cfg.Shared, hc.Timeout)
+	}
+	return &Client{cfg: cfg, api: api, http: hc, limiter: lim, common: common}, nil
 }
 
 // OAuthEndpoint returns Simkl's V1 OAuth endpoints for x/oauth2. The

@@ -41,6 +41,11 @@ type Limits struct {
 	// circuit breaker: calls then fail fast with ErrUnavailable until a
 	// cool-down passes. Default 5.
 	BreakerThreshold int
+	// Replicas is how many processes share the client_id (SIMKL_REPLICAS).
+	// With Config.Shared they share every bucket through it; while it is
+	// unreachable each takes 1/Replicas of every bucket on its own.
+	// Default 1.
+	Replicas int
 	// BreakerCooldown is the first cool-down; each time the breaker opens
 	// again without a success in between it doubles, with jitter, up to
 	// BreakerMaxCooldown. Defaults 500 ms and 4 s, so pages recover within
@@ -90,6 +95,9 @@ func (l Limits) withDefaults() Limits {
 	if l.BreakerCooldown == 0 {
 		l.BreakerCooldown = d.BreakerCooldown
 	}
+	if l.Replicas <= 0 {
+		l.Replicas = 1
+	}
 	if l.BreakerMaxCooldown == 0 {
 		l.BreakerMaxCooldown = d.BreakerMaxCooldown
 	}
@@ -128,6 +136,9 @@ func newBucket(l rate.Limit) bucket { return bucket{rate: rate.NewLimiter(l, 1),
 
 type userLimiters struct {
 	get, post bucket
+	// fbGet and fbPost are the token's fallback share (see shared.go),
+	// made on first use.
+	fbGet, fbPost *bucket
 
 	mu          sync.Mutex
 	pausedUntil time.Time // after a 429 on this token: Simkl's Retry-After
@@ -146,6 +157,8 @@ type limiter struct {
 
 	// Stats, read by Client.LimiterStats.
 	waits, rejections, breakerRejections uint64
+
+	sharedState // with Config.Shared: the budget shared with other processes
 }
 
 func newLimiter(l Limits) *limiter {
@@ -239,9 +252,17 @@ func (l *limiter) wait(ctx context.Context, method, token string) (release func(
 		}
 	}
 
-	b := l.bucket(method, token)
+	if l.shared != nil {
+		return l.waitShared(ctx, method, token, bound)
+	}
+	return l.take(ctx, l.bucket(method, token), bound, 0)
+}
+
+// take waits for a turn of b and then for a slot of its gate, within bound
+// in all, starting no earlier than after delay.
+func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration) (release func(), err error) {
 	r := b.rate.Reserve()
-	d := r.Delay()
+	d := max(r.Delay(), delay)
 	if d > bound || !deadlineAllows(ctx, d) {
 		r.Cancel()
 		l.mu.Lock()
