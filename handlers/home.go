@@ -2,10 +2,7 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
 
-	"simklink/simkl"
 	"simklink/views"
 )
 
@@ -44,20 +41,7 @@ func (s *server) handleHome() http.Handler {
 			w.Header().Set("Cache-Control", "public, max-age=300")
 		}
 		w.Header().Add("Vary", "Cookie")
-		s.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: s.acceptedKinds()}))
+		s.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: s.acceptedKinds(), Bookmarklet: s.bookmarklet()}))
 	})
 }
 
-// handleGo turns the home page's form (?kind=&id=) into a title link.
-func (s *server) handleGo() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		ref, err := simkl.ParseRef(strings.TrimSpace(q.Get("kind")), strings.TrimSpace(q.Get("id")))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		target := "/t/" + string(ref.Kind) + "/" + url.PathEscape(ref.ID)
-		http.Redirect(w, r, target, http.StatusSeeOther)
-	})
-}

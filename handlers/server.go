@@ -19,6 +19,8 @@ import (
 type Titles interface {
 	Resolve(ctx context.Context, r simkl.Ref) (titles.Resolved, error)
 	Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode, error)
+	// Search is Simkl's text search over movies, shows and anime, cached.
+	Search(ctx context.Context, q string) (titles.Found, error)
 }
 
 // Links builds URLs to Simkl's images and pages.

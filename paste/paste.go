@@ -212,3 +212,20 @@ func title(s string) Result {
 	}
 	return r
 }
+
+// kindNames are the sites' own names for each ID kind.
+var kindNames = map[simkl.Kind]string{
+	simkl.KindSimkl: "Simkl", simkl.KindIMDB: "IMDb", simkl.KindTMDB: "TMDB", simkl.KindTVDB: "TheTVDB",
+	simkl.KindMAL: "MyAnimeList", simkl.KindAniDB: "AniDB", simkl.KindAniList: "AniList", simkl.KindKitsu: "Kitsu",
+	simkl.KindAniSearch: "aniSearch", simkl.KindAnimePlanet: "Anime-Planet", simkl.KindLiveChart: "LiveChart",
+	simkl.KindLetterboxd: "Letterboxd", simkl.KindNetflix: "Netflix", simkl.KindHulu: "Hulu",
+	simkl.KindCrunchyroll: "Crunchyroll", simkl.KindTraktSlug: "Trakt",
+}
+
+// KindName is the name people know an ID kind by ("MyAnimeList" for mal).
+func KindName(k simkl.Kind) string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return string(k)
+}

@@ -237,3 +237,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEveryKindHasAName(t *testing.T) {
+	t.Parallel()
+	for _, k := range simkl.Kinds() {
+		if KindName(k) == string(k) {
+			t.Errorf("kind %s has no name", k)
+		}
+	}
+}

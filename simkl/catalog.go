@@ -155,3 +155,43 @@ func (c *Client) UserSettings(ctx context.Context, token string) (*User, error) 
 	}
 	return &User{Name: w.User.Name, Avatar: w.User.Avatar, AccountID: int(w.Account.ID), Account: w.Account.Type, Timezone: w.Account.Timezone}, nil
 }
+
+// MaxSearchLimit is the most results one text search page may ask for.
+const MaxSearchLimit = 50
+
+// Search runs Simkl's text search for one type, GET /search/movie, /search/tv
+// or /search/anime with ?q=, and returns the first page of at most limit
+// results. Results carry only the title, year, poster, type and IDs. An empty
+// or overlong q is refused before any call.
+func (c *Client) Search(ctx context.Context, t MediaType, q string, limit int) ([]Title, error) {
+	var p string
+	switch t {
+	case Movie:
+		p = "/search/movie"
+	case Show:
+		p = "/search/tv"
+	case Anime:
+		p = "/search/anime"
+	default:
+		return nil, fmt.Errorf("simkl: unknown media type %q", t)
+	}
+	if _, err := TitleRef(q, ""); err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), MaxSearchLimit)
+	query := url.Values{"q": {q}, "page": {"1"}, "limit": {strconv.Itoa(limit)}}
+	raw, err := c.do(ctx, call{method: http.MethodGet, path: p, pattern: p, query: query}, nil)
+	if err != nil {
+		return nil, err
+	}
+	found, err := decodeTitles(raw)
+	if err != nil {
+		return nil, &decodeError{endpoint: "GET " + p, err: err}
+	}
+	for i := range found {
+		if found[i].Type == "" {
+			found[i].Type = t
+		}
+	}
+	return found, nil
+}

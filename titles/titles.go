@@ -32,12 +32,14 @@ type Upstream interface {
 	SearchID(ctx context.Context, r simkl.Ref) ([]simkl.Title, error)
 	Summary(ctx context.Context, t simkl.MediaType, simklID int) (*simkl.Title, error)
 	Episodes(ctx context.Context, t simkl.MediaType, simklID int) ([]simkl.Episode, error)
+	Search(ctx context.Context, t simkl.MediaType, q string, limit int) ([]simkl.Title, error)
 }
 
 // Options tunes the caches. Zero values take the defaults in parentheses.
 type Options struct {
 	Size         int           // entries per cache (10,000)
 	EpisodeLists int           // episode lists kept (256); One Piece's is ~100 KB
+	Searches     int           // text searches kept, per type (2,000)
 	TTL          time.Duration // how long a title is fresh (24 h)
 	NotFoundTTL  time.Duration // how long an unknown ID is remembered (10 min)
 	StaleFor     time.Duration // how long past its TTL a title may be served when Simkl is down (7 days)
@@ -51,6 +53,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.EpisodeLists <= 0 {
 		o.EpisodeLists = 256
+	}
+	if o.Searches <= 0 {
+		o.Searches = 2000
 	}
 	if o.TTL <= 0 {
 		o.TTL = 24 * time.Hour
@@ -103,6 +108,7 @@ type Resolver struct {
 	refs     *lru.Cache[string, refEntry]
 	titles   *lru.Cache[int, titleEntry]
 	episodes *lru.Cache[int, episodesEntry]
+	searches *lru.Cache[string, searchEntry]
 	flight   singleflight.Group
 
 	mu         sync.Mutex
@@ -117,7 +123,8 @@ func New(up Upstream, opt Options) *Resolver {
 	refs, _ := lru.New[string, refEntry](opt.Size)
 	titles, _ := lru.New[int, titleEntry](opt.Size)
 	episodes, _ := lru.New[int, episodesEntry](opt.EpisodeLists)
-	return &Resolver{up: up, opt: opt, refs: refs, titles: titles, episodes: episodes, onTheirWay: map[string]int{}}
+	searches, _ := lru.New[string, searchEntry](opt.Searches)
+	return &Resolver{up: up, opt: opt, refs: refs, titles: titles, episodes: episodes, searches: searches, onTheirWay: map[string]int{}}
 }
 
 type missGateKey struct{}

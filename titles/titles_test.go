@@ -14,7 +14,7 @@ import (
 // fakeUp is a counting Upstream; block, when set, holds every call until
 // it is closed.
 type fakeUp struct {
-	search, summary, episodes atomic.Int32
+	search, summary, episodes, text atomic.Int32
 	err                       atomic.Value // error
 	block                     chan struct{}
 }
@@ -57,6 +57,20 @@ func (f *fakeUp) Episodes(ctx context.Context, t simkl.MediaType, id int) ([]sim
 		return nil, err
 	}
 	return []simkl.Episode{{Season: 1, Number: 1, Title: "Pilot"}}, nil
+}
+
+func (f *fakeUp) Search(ctx context.Context, t simkl.MediaType, q string, limit int) ([]simkl.Title, error) {
+	f.text.Add(1)
+	if f.block != nil {
+		<-f.block
+	}
+	if err := f.fail(); err != nil {
+		return nil, err
+	}
+	if t == simkl.Movie && q == "inception" {
+		return []simkl.Title{{Type: simkl.Movie, Title: "Inception", Year: 2010, IDs: simkl.IDs{Simkl: 1}}}, nil
+	}
+	return nil, nil
 }
 
 type clock struct {

@@ -99,6 +99,9 @@ type Sample struct {
 type Home struct {
 	Samples []Sample
 	Kinds   []KindHelp
+	// Bookmarklet is a javascript: URL that opens the page being viewed in
+	// simklink (it only sends location.href to /go?q=).
+	Bookmarklet string
 }
 
 // KindHelp documents one accepted ID kind: /t/imdb/tt1375666.

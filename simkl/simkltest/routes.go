@@ -11,6 +11,7 @@ func (s *Simkl) routes() *http.ServeMux {
 
 	// API (api.simkl.com).
 	s.api(mux, "GET /search/id", public, s.searchID)
+	s.api(mux, "GET /search/{type}", public, s.textSearch)
 	s.api(mux, "GET /movies/{id}", public, s.summary(kindMovie))
 	s.api(mux, "GET /tv/{id}", public, s.summary(kindShow))
 	s.api(mux, "GET /anime/{id}", public, s.summary(kindAnime))
