@@ -44,4 +44,3 @@ func (s *server) handleHome() http.Handler {
 		s.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: s.acceptedKinds(), Bookmarklet: s.bookmarklet()}))
 	})
 }
-

@@ -188,4 +188,3 @@ func (s *server) bookmarklet() string {
 	base := strings.ReplaceAll(s.absURL("/go?q="), "'", "%27")
 	return "javascript:void(location.href='" + base + "'+encodeURIComponent(location.href))"
 }
-

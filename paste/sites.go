@@ -103,10 +103,14 @@ var sites = []site{
 			return ref(simkl.KindAnimePlanet, seg[1], ""), true
 		}},
 	{name: "LiveChart", domains: []string{"livechart.me"}, example: "https://www.livechart.me/anime/321",
-		read: func(seg []string, _ url.Values) (Result, bool) { return afterSegment(seg, "anime", simkl.KindLiveChart) }},
+		read: func(seg []string, _ url.Values) (Result, bool) {
+			return afterSegment(seg, "anime", simkl.KindLiveChart)
+		}},
 	{name: "aniSearch", domains: []string{"anisearch.com", "anisearch.de", "anisearch.fr", "anisearch.it", "anisearch.es", "anisearch.jp"},
 		example: "https://www.anisearch.com/anime/2227,one-piece",
-		read: func(seg []string, _ url.Values) (Result, bool) { return afterSegment(seg, "anime", simkl.KindAniSearch) }},
+		read: func(seg []string, _ url.Values) (Result, bool) {
+			return afterSegment(seg, "anime", simkl.KindAniSearch)
+		}},
 	{name: "Letterboxd", domains: []string{"letterboxd.com"}, example: "https://letterboxd.com/film/the-truman-show/",
 		read: func(seg []string, _ url.Values) (Result, bool) {
 			// /film/slug/ and a member's /name/film/slug/.

@@ -15,8 +15,8 @@ import (
 // it is closed.
 type fakeUp struct {
 	search, summary, episodes, text atomic.Int32
-	err                       atomic.Value // error
-	block                     chan struct{}
+	err                             atomic.Value // error
+	block                           chan struct{}
 }
 
 func (f *fakeUp) fail() error {
