@@ -7,6 +7,7 @@ import (
 )
 
 // ImageSize is one of Simkl's image size suffixes (APIB "Images").
+// Height is 0 where it varies from image to image.
 type ImageSize struct {
 	Suffix        string
 	Width, Height int
@@ -18,8 +19,9 @@ var (
 	PosterCM = ImageSize{"_cm", 84, 124}
 	PosterC  = ImageSize{"_c", 170, 250}
 	PosterCA = ImageSize{"_ca", 190, 279}
-	PosterM  = ImageSize{"_m", 340, 500}
-	PosterW  = ImageSize{"_w", 600, 338} // landscape crop
+	PosterM  = ImageSize{"_m", 340, 0} // "340x*": real heights vary
+
+	PosterW = ImageSize{"_w", 600, 338} // landscape crop
 )
 
 // Fanart sizes.

@@ -3,9 +3,13 @@ package simkl
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	// Airs.Slot loads IANA zones by name; the distroless image has no
+	// zoneinfo of its own, so the program carries it (about 450 KB).
+	_ "time/tzdata"
 )
 
 // flexString decodes a JSON string or number as a string, and null as "".
@@ -118,6 +122,102 @@ type Title struct {
 	Certification string
 	Network       string
 	Country       string
+
+	// Summary fields that help a visitor decide. Each may be missing:
+	// real records often lack some.
+	Rank      int
+	Ratings   Ratings
+	Airs      *Airs      // shows and anime; nil when Simkl gives none
+	Trailers  []Trailer  // nil when "trailers" is null
+	AltTitles []AltTitle // anime only
+}
+
+// Rating is one source's rating: 0-10, the number of votes, and for MAL
+// the title's rank.
+type Rating struct {
+	Rating float64
+	Votes  int
+	Rank   int
+}
+
+// Ratings are the ratings a summary carries; nil when a source has none.
+type Ratings struct {
+	Simkl, IMDb, MAL *Rating
+}
+
+// Airs is when a show's new episodes air, as Simkl gives it: an English
+// weekday ("Sunday"), a 12-hour time ("09:00 PM") and an IANA zone
+// ("America/New_York"). See Slot for a parsed form.
+type Airs struct {
+	Day, Time, Timezone string
+}
+
+// Slot parses a: the weekday, the time of day and the zone new episodes
+// air in. ok is false when any part is missing or unreadable (a zone that
+// is not a known IANA name included).
+func (a Airs) Slot() (day time.Weekday, hour, minute int, loc *time.Location, ok bool) {
+	day, ok = parseWeekday(a.Day)
+	if !ok || a.Timezone == "" {
+		return 0, 0, 0, nil, false
+	}
+	var t time.Time
+	var err error
+	for _, layout := range []string{"03:04 PM", "3:04 PM", "15:04", "03:04PM", "3:04PM"} {
+		if t, err = time.Parse(layout, strings.ToUpper(a.Time)); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return 0, 0, 0, nil, false
+	}
+	loc, err = time.LoadLocation(a.Timezone)
+	if err != nil {
+		return 0, 0, 0, nil, false
+	}
+	return day, t.Hour(), t.Minute(), loc, true
+}
+
+// NextAiring is the next time at or after now that the slot comes round,
+// in the show's zone; ok as for Slot.
+func (a Airs) NextAiring(now time.Time) (time.Time, bool) {
+	day, h, m, loc, ok := a.Slot()
+	if !ok {
+		return time.Time{}, false
+	}
+	local := now.In(loc)
+	t := time.Date(local.Year(), local.Month(), local.Day(), h, m, 0, 0, loc)
+	t = t.AddDate(0, 0, (int(day)-int(t.Weekday())+7)%7)
+	if t.Before(now) {
+		t = t.AddDate(0, 0, 7)
+	}
+	return t, true
+}
+
+func parseWeekday(s string) (time.Weekday, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) < 3 {
+		return 0, false
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.HasPrefix(strings.ToLower(d.String()), s) {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// Trailer is a YouTube video of the title.
+type Trailer struct {
+	Name    string // may be empty: real records have "name": null
+	YouTube string // video ID
+	Size    int    // height, e.g. 1080
+}
+
+// AltTitle is another name of an anime. Lang is Simkl's own language code
+// (a number such as 7 in real records, not an ISO code), kept as a string;
+// Type is official, synonym or short.
+type AltTitle struct {
+	Name, Lang, Type string
 }
 
 type wireTitle struct {
@@ -138,9 +238,15 @@ type wireTitle struct {
 	EpCount       flexInt    `json:"ep_count"`
 	Released      flexString `json:"released"`
 	FirstAired    flexString `json:"first_aired"`
-	Certification string     `json:"certification"`
-	Network       string     `json:"network"`
+	Certification flexString `json:"certification"`
+	Network       flexString `json:"network"`
 	Country       string     `json:"country"`
+
+	Rank      flexInt         `json:"rank"`
+	Ratings   json.RawMessage `json:"ratings"`
+	Airs      json.RawMessage `json:"airs"`
+	Trailers  json.RawMessage `json:"trailers"`
+	AltTitles json.RawMessage `json:"alt_titles"`
 }
 
 func (t *Title) UnmarshalJSON(b []byte) error {
@@ -162,9 +268,113 @@ func (t *Title) UnmarshalJSON(b []byte) error {
 		Status: w.Status, AnimeType: strings.ToLower(w.AnimeType), Overview: w.Overview,
 		Genres: w.Genres, Runtime: int(w.Runtime), TotalEpisodes: total,
 		Released: string(w.Released), FirstAired: string(w.FirstAired),
-		Certification: w.Certification, Network: w.Network, Country: w.Country,
+		Certification: string(w.Certification), Network: string(w.Network), Country: w.Country,
+		Rank: int(w.Rank), Ratings: decodeRatings(w.Ratings), Airs: decodeAirs(w.Airs),
+		Trailers: decodeTrailers(w.Trailers), AltTitles: decodeAltTitles(w.AltTitles),
 	}
+	t.Overview = breaksToNewlines(t.Overview)
 	return nil
+}
+
+// The decide-helper fields are read leniently: a field of an unexpected
+// shape is dropped rather than failing the whole summary, since the page
+// is still useful without it.
+
+func decodeRatings(raw json.RawMessage) Ratings {
+	var w map[string]struct {
+		Rating json.Number `json:"rating"`
+		Votes  flexInt     `json:"votes"`
+		Rank   flexInt     `json:"rank"`
+	}
+	if json.Unmarshal(raw, &w) != nil {
+		return Ratings{}
+	}
+	get := func(k string) *Rating {
+		v, ok := w[k]
+		if !ok {
+			return nil
+		}
+		r, err := v.Rating.Float64()
+		if err != nil || r <= 0 {
+			return nil
+		}
+		return &Rating{Rating: r, Votes: int(v.Votes), Rank: int(v.Rank)}
+	}
+	return Ratings{Simkl: get("simkl"), IMDb: get("imdb"), MAL: get("mal")}
+}
+
+func decodeAirs(raw json.RawMessage) *Airs {
+	var w struct {
+		Day      flexString `json:"day"`
+		Time     flexString `json:"time"`
+		Timezone flexString `json:"timezone"`
+	}
+	if json.Unmarshal(raw, &w) != nil || w.Day == "" && w.Time == "" {
+		return nil
+	}
+	return &Airs{Day: strings.TrimSpace(string(w.Day)), Time: strings.TrimSpace(string(w.Time)), Timezone: strings.TrimSpace(string(w.Timezone))}
+}
+
+func decodeTrailers(raw json.RawMessage) []Trailer {
+	var w []struct {
+		Name    flexString `json:"name"`
+		YouTube flexString `json:"youtube"`
+		Size    flexInt    `json:"size"`
+	}
+	if json.Unmarshal(raw, &w) != nil {
+		return nil
+	}
+	var out []Trailer
+	for _, v := range w {
+		if id := strings.TrimSpace(string(v.YouTube)); validYouTubeID(id) {
+			out = append(out, Trailer{Name: strings.TrimSpace(string(v.Name)), YouTube: id, Size: int(v.Size)})
+		}
+	}
+	return out
+}
+
+// validYouTubeID accepts YouTube's video IDs (letters, digits, - and _),
+// so that one can be put in a URL path as is.
+func validYouTubeID(id string) bool {
+	if len(id) < 6 || len(id) > 20 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func decodeAltTitles(raw json.RawMessage) []AltTitle {
+	var w []struct {
+		Name flexString `json:"name"`
+		Lang flexString `json:"lang"`
+		Type flexString `json:"type"`
+	}
+	if json.Unmarshal(raw, &w) != nil {
+		return nil
+	}
+	var out []AltTitle
+	for _, v := range w {
+		if n := strings.TrimSpace(string(v.Name)); n != "" {
+			out = append(out, AltTitle{Name: n, Lang: string(v.Lang), Type: strings.ToLower(string(v.Type))})
+		}
+	}
+	return out
+}
+
+// breakRe matches the <br> tags real overviews use for line breaks.
+var breakRe = regexp.MustCompile(`(?i)<br\s*/?>`)
+
+// breaksToNewlines turns an overview's <br> tags into newlines; any other
+// markup stays text, to be escaped where it is shown.
+func breaksToNewlines(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	return strings.TrimSpace(breakRe.ReplaceAllString(s, "\n"))
 }
 
 // unescapePath undoes the "\/" escaping that older responses use in image

@@ -82,6 +82,24 @@ type airs struct {
 	Timezone string `json:"timezone"`
 }
 
+// trailer is one entry of a summary's trailers: a YouTube video ID, its
+// name (null in some real answers) and its height.
+type trailer struct {
+	Name    *string `json:"name"`
+	YouTube string  `json:"youtube"`
+	Size    int     `json:"size"`
+}
+
+// altTitle is one entry of an anime's alt_titles. Real answers give lang
+// as a number (Simkl's own language code: 7 for English, 22 Russian, 25
+// Japanese in the captures), not an ISO code; type is official, synonym
+// or short.
+type altTitle struct {
+	Name string `json:"name"`
+	Lang int    `json:"lang"`
+	Type string `json:"type"`
+}
+
 // title is one catalog row. Titles are built once per Simkl and never
 // modified afterwards, so they are read without the lock.
 type title struct {
@@ -103,6 +121,9 @@ type title struct {
 	network   string
 	director  string
 	airs      *airs
+	trailers  []trailer  // nil: "trailers": null, as for most titles
+	altTitles []altTitle // anime only
+	noFanart  bool       // the record has no fanart key
 	animeType string
 	// status is "released" for movies and "ended" or "airing" for shows;
 	// statusAt derives "upcoming" and "tba" from the clock.
@@ -319,7 +340,9 @@ func newCatalog(titles []*title) *catalog {
 			c.byTitle[normTitle(t.enTitle)] = append(c.byTitle[normTitle(t.enTitle)], t)
 		}
 		c.images["posters/"+t.poster] = true
-		c.images["fanart/"+t.fanart] = true
+		if t.fanart != "" {
+			c.images["fanart/"+t.fanart] = true
+		}
 		for _, s := range t.seasons {
 			for ep := 1; ep <= s.count; ep++ {
 				c.images["episodes/"+t.episodeImage(s.number, ep)] = true

@@ -53,6 +53,8 @@ const DemoUser = "demo"
 func newYork() *time.Location { return time.FixedZone("", -5*3600) }
 func tokyo() *time.Location   { return time.FixedZone("", 9*3600) }
 
+func str(s string) *string { return &s }
+
 func date(loc *time.Location, y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
@@ -108,6 +110,7 @@ func seedTitles(start time.Time) []*title {
 			runtime:  148, cert: "PG-13", country: "US", director: "Christopher Nolan",
 			status: "released", released: d(2010, time.July, 16),
 			rank: 38, rating: 8.6, votes: 15210, imdbRate: 8.8, imdbVote: 2610000,
+			trailers: []trailer{{Name: str("Official Trailer"), YouTube: "YoHD9XEInc0", Size: 1080}},
 		},
 		{
 			id: TrumanShowID, kind: kindMovie, name: "The Truman Show", year: 1998,
@@ -136,6 +139,7 @@ func seedTitles(start time.Time) []*title {
 			runtime:  130, cert: "PG-13", country: "US", director: "David Yates",
 			status: "released", released: d(2011, time.July, 15),
 			rank: 641, rating: 8.1, votes: 427, imdbRate: 8.1, imdbVote: 607002,
+			trailers: []trailer{{Name: str("Official Trailer 1"), YouTube: "mObK5XD8udk", Size: 1080}},
 		},
 		{
 			id: MirrorID, kind: kindMovie, name: "Mirror", year: 1975,
@@ -144,7 +148,8 @@ func seedTitles(start time.Time) []*title {
 			genres:   []string{"Drama"},
 			runtime:  107, cert: "NR", country: "RU", director: "Andrei Tarkovsky",
 			status: "released", released: d(1975, time.March, 7),
-			rank: 1450, rating: 8.0, votes: 310, imdbRate: 8.0, imdbVote: 52000,
+			// No Simkl votes yet: its ratings hold IMDb's only.
+			rank: 1450, imdbRate: 8.0, imdbVote: 52000,
 		},
 		{
 			id: PalmSpringsID, kind: kindMovie, name: "Palm Springs", year: 2020,
@@ -160,8 +165,10 @@ func seedTitles(start time.Time) []*title {
 			id: NorthboundID, kind: kindMovie, name: "Northbound", year: northbound.Year(),
 			overview: "Two estranged sisters drive their late father's ice-cream van from Lisbon to the North Cape, arguing over every mile of the route.",
 			genres:   []string{"Drama", "Comedy"},
-			runtime:  118, country: "PT", director: "Marta Lindqvist",
-			status: "released", released: northbound,
+			// Nothing but the basics: no certification, ratings, trailers or
+			// fanart, as for many titles Simkl has just added.
+			runtime: 118, country: "PT", director: "Marta Lindqvist",
+			status: "released", released: northbound, noFanart: true,
 		},
 		{
 			id: BreakingBadID, kind: kindShow, name: "Breaking Bad", year: 2008,
@@ -184,6 +191,7 @@ func seedTitles(start time.Time) []*title {
 			runtime:  45, cert: "TV-MA", country: "US", network: "AMC",
 			airs:   &airs{Day: "Sunday", Time: "09:00 PM", Timezone: "America/New_York"},
 			status: "ended", rank: 41, rating: 8.1, votes: 21800, imdbRate: 8.1, imdbVote: 1100000,
+			trailers: []trailer{{Name: str("The Walking Dead: Official Trailer"), YouTube: "R1v0uFms68U", Size: 1080}},
 			seasons: seasonsOf([]time.Time{d(2010, time.October, 31), d(2011, time.October, 16), d(2012, time.October, 14), d(2013, time.October, 13), d(2014, time.October, 12), d(2015, time.October, 11), d(2016, time.October, 23), d(2017, time.October, 22), d(2018, time.October, 7), d(2019, time.October, 6), d(2021, time.August, 22)},
 				// Season 10 has 22 episodes: 177 in all, Simkl's documented total.
 				6, 13, 16, 16, 16, 16, 16, 16, 16, 22, 24),
@@ -200,6 +208,10 @@ func seedTitles(start time.Time) []*title {
 			runtime:  55, cert: "TV-MA", country: "US", network: "HBO",
 			airs:   &airs{Day: "Sunday", Time: "09:00 PM", Timezone: "America/New_York"},
 			status: "ended", rank: 6, rating: 8.9, votes: 24100, imdbRate: 9.2, imdbVote: 2400000,
+			trailers: []trailer{
+				{Name: str("GAME OF THRONES - SEASON 1- TRAILER"), YouTube: "bjqEWgDVPe0", Size: 1080},
+				{Name: str("Game of Thrones | Season 1 | Official Trailer"), YouTube: "BpJYNVhGf1s", Size: 1080},
+			},
 			seasons: seasonsOf([]time.Time{d(2011, time.April, 17), d(2012, time.April, 1), d(2013, time.March, 31), d(2014, time.April, 6), d(2015, time.April, 12), d(2016, time.April, 24), d(2017, time.July, 16), d(2019, time.April, 14)},
 				10, 10, 10, 10, 10, 10, 7, 6),
 			zone: ny, episodeBase: 7_102_000,
@@ -254,19 +266,31 @@ func seedTitles(start time.Time) []*title {
 			runtime:  24, cert: "R", country: "JP", network: "MBS",
 			airs:   &airs{Day: "Sunday", Time: "01:58 AM", Timezone: "Asia/Tokyo"},
 			status: "ended", rank: 12, rating: 8.7, votes: 12400, imdbRate: 9.1, imdbVote: 620000,
+			// A trailer without a name, as in real anime records.
+			trailers: []trailer{{YouTube: "LHtdKWJdif4", Size: 720}},
+			altTitles: []altTitle{
+				{Name: "進撃の巨人", Lang: 25, Type: "official"}, {Name: "Attack on Titan", Lang: 7, Type: "official"},
+				{Name: "Атака титанов", Lang: 22, Type: "synonym"}, {Name: "SnK", Lang: 7, Type: "short"}, {Name: "AoT", Lang: 7, Type: "short"},
+			},
 			seasons: []season{{number: 1, count: 25, date: weekly(j(2013, time.April, 7))}},
 			zone:    jp, episodeBase: 7_110_000,
 		},
 		{
-			id: OnePieceID, kind: kindAnime, name: "One Piece", enTitle: "One Piece", year: 1999, animeType: "tv",
+			// en_title is null, as in Simkl's own record of One Piece.
+			id: OnePieceID, kind: kindAnime, name: "One Piece", year: 1999, animeType: "tv",
 			ids: map[string]string{"mal": "21", "anilist": "21", "kitsu": "12", "anidb": "69", "animeplanet": "one-piece",
 				"livechart": "321", "anisearch": "2227", "crunchyroll": "GRMG8ZQZR",
 				"imdb": "tt0388629", "tvdb": "81797", "tmdb": "37854"},
-			overview: "Monkey D. Luffy, whose body stretches like rubber, gathers a crew of misfits and sails the Grand Line in search of the legendary treasure One Piece.",
+			// Real anime overviews carry <br> line breaks.
+			overview: "Monkey D. Luffy, whose body stretches like rubber, gathers a crew of misfits and sails the Grand Line in search of the legendary treasure One Piece.<br><br>Based on the manga by Eiichiro Oda.",
 			genres:   []string{"Action", "Adventure", "Comedy", "Fantasy"},
 			runtime:  24, cert: "PG-13", country: "JP", network: "Fuji TV",
 			airs:   &airs{Day: "Sunday", Time: "11:15 PM", Timezone: "Asia/Tokyo"},
 			status: "airing", rank: 30, rating: 8.8, votes: 9700, imdbRate: 9.0, imdbVote: 260000,
+			altTitles: []altTitle{
+				{Name: "ONE PIECE", Lang: 25, Type: "official"}, {Name: "ワンピース", Lang: 25, Type: "official"},
+				{Name: "Ван-Пис", Lang: 22, Type: "synonym"}, {Name: "OP", Lang: 7, Type: "short"},
+			},
 			seasons: []season{{number: 1, count: OnePieceEpisodes, date: onePieceDate}},
 			zone:    jp, episodeBase: 7_112_000,
 			episodeName: map[[2]int]string{{1, 1}: "I'm Luffy! The Man Who Will Become the Pirate King!"},
@@ -278,9 +302,14 @@ func seedTitles(start time.Time) []*title {
 				"imdb": "tt9335498", "tvdb": "348545", "tmdb": "85937"},
 			overview: "After demons slaughter his family and turn his sister into one of them, Tanjiro Kamado trains as a demon slayer to cure her and avenge the rest.",
 			genres:   []string{"Action", "Fantasy", "Drama"},
-			runtime:  24, cert: "R", country: "JP", network: "Tokyo MX",
+			// certification is null, as in many real anime records.
+			runtime: 24, country: "JP", network: "Tokyo MX",
 			airs:   &airs{Day: "Saturday", Time: "11:30 PM", Timezone: "Asia/Tokyo"},
 			status: "ended", rank: 25, rating: 8.5, votes: 8800, imdbRate: 8.6, imdbVote: 180000,
+			altTitles: []altTitle{
+				{Name: "鬼滅の刃", Lang: 25, Type: "official"}, {Name: "Demon Slayer: Kimetsu no Yaiba", Lang: 7, Type: "official"},
+				{Name: "Demon Slayer", Lang: 7, Type: "synonym"},
+			},
 			seasons: []season{{number: 1, count: 26, date: weekly(j(2019, time.April, 6))}},
 			zone:    jp, episodeBase: 7_114_000,
 		},
@@ -307,7 +336,7 @@ func finishTitles(ts []*title) []*title {
 		if t.poster == "" {
 			t.poster = hexPath("poster", t.id)
 		}
-		if t.fanart == "" {
+		if t.fanart == "" && !t.noFanart {
 			t.fanart = hexPath("fanart", t.id)
 		}
 	}

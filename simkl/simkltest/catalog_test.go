@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -148,7 +149,7 @@ func TestSummary(t *testing.T) {
 	}
 
 	anime := h.get("/anime/" + strconv.Itoa(OnePieceID)).json(t)
-	if path(anime, "type") != "anime" || path(anime, "anime_type") != "tv" || path(anime, "en_title") != "One Piece" ||
+	if path(anime, "type") != "anime" || path(anime, "anime_type") != "tv" || path(anime, "en_title") != nil ||
 		path(anime, "ids", "mal") != "21" || path(anime, "ids", "anidb") != "69" || path(anime, "total_episodes") != float64(OnePieceEpisodes) ||
 		path(anime, "ratings", "mal", "rank") == nil {
 		t.Errorf("anime record: %v", anime)
@@ -218,4 +219,88 @@ func TestEpisodeLists(t *testing.T) {
 		wantStatus(t, r, http.StatusOK)
 		jsonEqual(t, r.body, `[]`)
 	}
+}
+
+// The summary fields a title page uses to help a visitor decide, with the
+// shapes real records have (srgsf/simkl-client's captured anime_detail,
+// show_detail and movie_detail), and their absence where real records
+// lack them.
+func TestSummaryDecideFields(t *testing.T) {
+	h := newHarness(t, Options{})
+	rec := func(section string, id int) map[string]any {
+		t.Helper()
+		return h.get("/" + section + "/" + strconv.Itoa(id)).json(t).(map[string]any)
+	}
+	has := func(name string, m map[string]any, key string) {
+		t.Helper()
+		if _, ok := m[key]; !ok {
+			t.Errorf("%s: no %q key", name, key)
+		}
+	}
+
+	got := rec("tv", GameOfThronesID)
+	jsonEqual(t, mustJSON(t, got["airs"]), `{"day":"Sunday","time":"09:00 PM","timezone":"America/New_York"}`)
+	jsonEqual(t, mustJSON(t, got["trailers"]), `[{"name":"GAME OF THRONES - SEASON 1- TRAILER","youtube":"bjqEWgDVPe0","size":1080},
+		{"name":"Game of Thrones | Season 1 | Official Trailer","youtube":"BpJYNVhGf1s","size":1080}]`)
+	jsonEqual(t, mustJSON(t, got["ratings"]), `{"simkl":{"rating":8.9,"votes":24100},"imdb":{"rating":9.2,"votes":2400000}}`)
+	if got["certification"] != "TV-MA" || got["network"] != "HBO" || got["runtime"] != 55.0 || got["fanart"] != "65/651708e80d87bb93" {
+		t.Errorf("Game of Thrones: certification %v, network %v, runtime %v, fanart %v", got["certification"], got["network"], got["runtime"], got["fanart"])
+	}
+	for _, k := range []string{"alt_titles", "en_title"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("a show record has %q", k)
+		}
+	}
+
+	// Anime: alt_titles with numeric lang codes, a trailer without a name,
+	// a MAL rating with its rank; en_title null where Simkl has none.
+	aot := rec("anime", AttackOnTitanID)
+	if path(aot, "en_title") != "Attack on Titan" || path(aot, "alt_titles", 1, "name") != "Attack on Titan" ||
+		path(aot, "alt_titles", 0, "lang") != 25.0 || path(aot, "alt_titles", 0, "type") != "official" {
+		t.Errorf("Attack on Titan: en_title %v, alt_titles %v", aot["en_title"], aot["alt_titles"])
+	}
+	jsonEqual(t, mustJSON(t, aot["trailers"]), `[{"name":null,"youtube":"LHtdKWJdif4","size":720}]`)
+	if path(aot, "ratings", "mal", "rank") != 12.0 || path(aot, "ratings", "mal", "votes") == nil {
+		t.Errorf("Attack on Titan's MAL rating: %v", path(aot, "ratings", "mal"))
+	}
+	op := rec("anime", OnePieceID)
+	has("One Piece", op, "en_title")
+	if op["en_title"] != nil || !strings.Contains(op["overview"].(string), "<br><br>") {
+		t.Errorf("One Piece: en_title %v, overview %q", op["en_title"], op["overview"])
+	}
+	ds := rec("anime", DemonSlayerID)
+	has("Demon Slayer", ds, "certification")
+	if ds["certification"] != nil {
+		t.Errorf("Demon Slayer's certification = %v, want null", ds["certification"])
+	}
+	yn := rec("anime", YourNameID)
+	for _, k := range []string{"airs", "network"} {
+		if _, ok := yn[k]; ok {
+			t.Errorf("Your Name, an anime movie, has %q", k)
+		}
+	}
+	jsonEqual(t, mustJSON(t, yn["alt_titles"]), `[]`)
+
+	// Movies: no airs or network; some have nothing but the basics.
+	nb := rec("movies", NorthboundID)
+	for _, k := range []string{"certification", "fanart", "trailers"} {
+		has("Northbound", nb, k)
+		if nb[k] != nil {
+			t.Errorf("Northbound's %s = %v, want null", k, nb[k])
+		}
+	}
+	jsonEqual(t, mustJSON(t, nb["ratings"]), `{}`)
+	for _, k := range []string{"airs", "network", "first_aired"} {
+		if _, ok := nb[k]; ok {
+			t.Errorf("a movie record has %q", k)
+		}
+	}
+	mirror := rec("movies", MirrorID)
+	jsonEqual(t, mustJSON(t, mirror["ratings"]), `{"imdb":{"rating":8,"votes":52000}}`)
+	if mirror["trailers"] != nil {
+		t.Errorf("Mirror's trailers = %v, want null", mirror["trailers"])
+	}
+	// A title without fanart has no fanart image either.
+	r := h.send(request{path: "/img/fanart/" + hexPath("fanart", NorthboundID) + "_w.jpg", noClientID: true})
+	wantStatus(t, r, http.StatusNotFound)
 }

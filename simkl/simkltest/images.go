@@ -11,10 +11,14 @@ import (
 )
 
 // imageSize is the size Simkl serves for an image kind and suffix
-// (APIB lines 143-185). Posters "_m" are 340 wide; 340x500 keeps the
-// poster ratio. Fanart "_d" is the original, darkened; 1920x1080 here.
-// Avatars are square: "_24", "_100", none (200), "_256", "_512".
-func imageSize(kind, suffix string) (w, h int, ok bool) {
+// (APIB lines 143-185). Posters "_m" are "340x*": 340 wide, with a height
+// that varies from poster to poster (see posterMHeight). Fanart "_d" is the
+// original, darkened; 1920x1080 here. Avatars are square: "_24", "_100",
+// none (200), "_256", "_512".
+func imageSize(kind, name, suffix string) (w, h int, ok bool) {
+	if kind == "posters" && suffix == "_m" {
+		return 340, posterMHeight(name), true
+	}
 	type size struct{ w, h int }
 	var sizes map[string]size
 	switch kind {
@@ -59,7 +63,7 @@ func (s *Simkl) serveImage(w http.ResponseWriter, r *http.Request) {
 		name, suffix = base[:i], base[i:]
 		ok = s.cat.images[kind+"/"+name]
 	}
-	width, height, sized := imageSize(kind, suffix)
+	width, height, sized := imageSize(kind, name, suffix)
 	if !ok || !sized {
 		http.NotFound(w, r)
 		return
@@ -75,6 +79,14 @@ func (s *Simkl) serveImage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	_, _ = w.Write(body)
+}
+
+// posterMHeight is the height of a "_m" poster: 340 wide, and between 440
+// and 540 high depending on the poster, as real "_m" posters are not all
+// cut to one ratio. Pages must not assume 340x500.
+func posterMHeight(name string) int {
+	sum := sha256.Sum256([]byte(name))
+	return 440 + int(sum[0])%101
 }
 
 // renderJPEG draws a diagonal gradient between two colours picked from a

@@ -148,12 +148,21 @@ func (s *Simkl) fullRecord(t *title) object {
 			en = &t.enTitle
 		}
 		o.set("en_title", en)
+		alt := t.altTitles
+		if alt == nil {
+			alt = []altTitle{}
+		}
+		o.set("alt_titles", alt)
 	}
 	if t.rank > 0 {
 		o.set("rank", t.rank)
 	}
 	o.set("poster", t.poster)
-	o.set("fanart", t.fanart)
+	if t.fanart != "" {
+		o.set("fanart", t.fanart)
+	} else {
+		o.set("fanart", nil)
+	}
 	if t.kind == kindMovie {
 		o.set("released", t.released.Format(time.DateOnly))
 	} else {
@@ -166,8 +175,11 @@ func (s *Simkl) fullRecord(t *title) object {
 	if t.director != "" {
 		o.set("director", t.director)
 	}
+	// Real records send "certification": null when there is none.
 	if t.cert != "" {
 		o.set("certification", t.cert)
+	} else {
+		o.set("certification", nil)
 	}
 	o.set("overview", t.overview)
 	o.set("genres", t.genres)
@@ -195,16 +207,23 @@ func (s *Simkl) fullRecord(t *title) object {
 		ratings.set("mal", rating{Rating: t.rating, Votes: t.votes * 40, Rank: t.rank})
 	}
 	o.set("ratings", ratings)
-	o.set("trailers", nil)
+	if t.trailers != nil {
+		o.set("trailers", t.trailers)
+	} else {
+		o.set("trailers", nil)
+	}
 	if t.kind == kindAnime {
 		recs := []recommendation{}
 		for _, other := range s.cat.titles {
 			if other.kind != kindAnime || other == t {
 				continue
 			}
-			en := other.enTitle
+			var en *string
+			if other.enTitle != "" {
+				en = &other.enTitle
+			}
 			recs = append(recs, recommendation{
-				Title: other.name, EnTitle: &en, Year: other.year, Poster: other.poster,
+				Title: other.name, EnTitle: en, Year: other.year, Poster: other.poster,
 				AnimeType: other.animeType, UsersPercent: 60 + other.id%35, UsersCount: 10 + other.id%90,
 				IDs: shortIDs{Simkl: other.id, Slug: other.slug},
 			})
