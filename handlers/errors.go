@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -51,7 +52,11 @@ func (s *server) failWith(w http.ResponseWriter, r *http.Request, err error, fla
 	}
 	status, page := s.describe(r, err)
 	if status >= 500 {
-		s.Logger.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method,
+		level := slog.LevelError
+		if simkl.IsTemporary(err) {
+			level = slog.LevelWarn // Simkl busy or away, or the client's share used up: no fault of ours
+		}
+		s.Logger.Log(r.Context(), level, "request failed", "request_id", requestID(r.Context()), "method", logMethod(r.Method),
 			"route", r.Pattern, "status", status, "err", err)
 	}
 	h := w.Header()
@@ -107,11 +112,12 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 	home := views.Link{Label: "Go to the home page", URL: "/"}
 	switch {
 	case errors.As(err, &pe):
-		if len(pe.page.Links) == 0 {
-			pe.page.Links = []views.Link{home}
+		page := pe.page // a copy: pageErrors such as errCrossOrigin are shared
+		if len(page.Links) == 0 {
+			page.Links = []views.Link{home}
 		}
-		pe.page.Status = pe.status
-		return pe.status, pe.page
+		page.Status = pe.status
+		return pe.status, page
 	case errors.As(err, &inv):
 		status := http.StatusBadRequest
 		heading := "That link is not valid"
