@@ -68,7 +68,7 @@ var settings = []setting{
 	{flag: "simkl-api-url", env: "SIMKL_API_URL", def: simkl.DefaultAPIBase, help: "Simkl API base URL"},
 	{flag: "simkl-web-url", env: "SIMKL_WEB_URL", def: simkl.DefaultWebBase, help: "Simkl web base URL (authorize page, title pages)"},
 	{flag: "simkl-image-url", env: "SIMKL_IMAGE_URL", def: simkl.DefaultImageBase, help: "Simkl image base URL"},
-	{flag: "client-ip-header", env: "CLIENT_IP_HEADER", def: "", help: "header in which your reverse proxy passes the client's IP (e.g. X-Forwarded-For, X-Real-IP); unset = the connection's address. Each client gets a fair share of Simkl lookups. Set it only behind a proxy that overwrites it"},
+	{flag: "client-ip-header", env: "CLIENT_IP_HEADER", def: "", help: "header in which your reverse proxy passes the client's IP (e.g. X-Forwarded-For: its last entry, the one the proxy appended; X-Real-IP); unset = the connection's address. Each client (IPv6: each /64) gets a fair share of Simkl lookups. Set it only behind a proxy that sets it"},
 	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
 }

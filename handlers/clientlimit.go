@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"context"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -51,23 +51,37 @@ func (m *missLimiter) gate(r *http.Request) context.Context {
 	})
 }
 
-// clientIP is the client's address: from the configured header when the
-// app runs behind a proxy that sets it (for X-Forwarded-For, the address
-// the nearest proxy appended, the last one, since earlier ones are the
-// client's to forge), else the peer address.
+// clientIP names the client for its share: the address from the configured
+// header when the app runs behind a proxy that sets it, else the peer
+// address. For X-Forwarded-For that is the last entry of the last line,
+// the one our proxy appended: everything before it, including earlier
+// lines, is the client's to forge. IPv6 clients are grouped by /64, the
+// block one subscriber usually holds, so that a client cannot take a fresh
+// share with each of its addresses.
 func (m *missLimiter) clientIP(r *http.Request) string {
 	if m.header != "" {
-		v := r.Header.Get(m.header)
-		if i := strings.LastIndexByte(v, ','); i >= 0 {
-			v = v[i+1:]
-		}
-		if ip := net.ParseIP(strings.TrimSpace(v)); ip != nil {
-			return ip.String()
+		if lines := r.Header.Values(m.header); len(lines) > 0 {
+			v := lines[len(lines)-1]
+			if i := strings.LastIndexByte(v, ','); i >= 0 {
+				v = v[i+1:]
+			}
+			if ip, err := netip.ParseAddr(strings.TrimSpace(v)); err == nil {
+				return clientKey(ip)
+			}
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return clientKey(ap.Addr())
 	}
-	return host
+	return r.RemoteAddr
+}
+
+// clientKey is ip, or its /64 for IPv6.
+func clientKey(ip netip.Addr) string {
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
