@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // statusRecorder remembers the status a handler wrote, for logs and metrics.
@@ -74,8 +75,8 @@ func (s *server) observe(next http.Handler) http.Handler {
 				return // the demo stand-in's own traffic would drown the log
 			}
 			s.Logger.LogAttrs(ctx, levelFor(rec.status), "request",
-				slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
-				slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
+				slog.String("request_id", id), slog.String("method", logMethod(r.Method)), slog.String("route", route),
+				slog.String("path", logPath(r.URL.Path)), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", d))
 		}()
 		next.ServeHTTP(rec, r)
@@ -139,8 +140,41 @@ func (s *server) crossOrigin(next http.Handler) http.Handler {
 	}))
 }
 
+// maxLogPath is the most of a path a log line carries: enough to tell
+// one link from another, not enough for a client to fill the log.
+const maxLogPath = 256
+
+// logPath is path cut to maxLogPath bytes, on a character boundary.
+func logPath(path string) string {
+	if len(path) <= maxLogPath {
+		return path
+	}
+	cut := maxLogPath
+	for cut > 0 && !utf8.RuneStart(path[cut]) {
+		cut--
+	}
+	return path[:cut] + "…"
+}
+
+// logMethod is the request's method, or "other" for one HTTP does not
+// define: the method is the client's to choose, and the log's to bound.
+func logMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// levelFor is the level of a request's log line. ERROR means simklink
+// itself failed; a 503 (Simkl busy or unreachable, or the client's share
+// of lookups used up) is something a client can cause at will, so it is a
+// WARN, like every 4xx.
 func levelFor(status int) slog.Level {
 	switch {
+	case status == http.StatusServiceUnavailable:
+		return slog.LevelWarn
 	case status >= 500:
 		return slog.LevelError
 	case status >= 400:
