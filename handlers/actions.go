@@ -41,9 +41,31 @@ func actionFailed(err error) string {
 	return "Simkl refused the change, so nothing changed."
 }
 
+// readForm parses a POST's form once. A body over maxFormBytes answers
+// 413 and one that does not parse 400: a form that was cut short must not
+// be read as a form with fields missing.
+func readForm(r *http.Request) (url.Values, error) {
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, &pageError{status: http.StatusRequestEntityTooLarge, page: views.Error{Heading: "That form is too large",
+			Message: "simklink's forms carry a few short fields. Open the title's page and try again."}}
+	case err != nil:
+		return nil, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That form could not be read",
+			Message: "Open the title's page and try again."}}
+	}
+	return r.PostForm, nil
+}
+
 func (s *server) handleSetList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status := r.PostFormValue("status")
+		form, err := readForm(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		status := form.Get("status")
 		ref, err := simkl.ParseRef(r.PathValue("kind"), r.PathValue("id"))
 		if err != nil {
 			s.fail(w, r, err)
@@ -87,15 +109,16 @@ func listNotice(t simkl.Title, out tracker.Outcome) func(*views.Badge) {
 	}
 }
 
-// target reads ?season=&episode= (episode 0 or absent: the whole season).
-func target(r *http.Request, t simkl.Title) (tracker.Target, int, error) {
+// target reads the form's season=&episode= (episode 0 or absent: the whole
+// season) and the grid block it was sent from.
+func target(form url.Values, t simkl.Title) (tracker.Target, int, error) {
 	if t.Type == simkl.Movie {
 		return tracker.Target{}, 0, nil
 	}
-	season, err1 := strconv.Atoi(r.PostFormValue("season"))
-	episode, err2 := strconv.Atoi(defaultTo(r.PostFormValue("episode"), "0"))
-	block, err3 := strconv.Atoi(defaultTo(r.PostFormValue("block"), "0"))
-	if err1 != nil || err2 != nil || err3 != nil || season < 0 || season > 999 || episode < 0 || episode > 99999 || block < 0 {
+	season, err1 := strconv.Atoi(form.Get("season"))
+	episode, err2 := strconv.Atoi(defaultTo(form.Get("episode"), "0"))
+	block, err3 := strconv.Atoi(defaultTo(form.Get("block"), "0"))
+	if err1 != nil || err2 != nil || err3 != nil || season < 0 || season > 999 || episode < 0 || episode > 99999 || block < 0 || block > maxBlock {
 		return tracker.Target{}, 0, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That episode is not valid",
 			Message: "Choose an episode from the title's page."}}
 	}
@@ -115,12 +138,17 @@ func (s *server) handleUnmarkWatched() http.Handler { return s.handleMark(false)
 
 func (s *server) handleMark(watched bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		form, err := readForm(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		v, t, ok := s.signedInTitle(w, r, "")
 		if !ok {
 			return
 		}
 		personal(w)
-		tg, block, err := target(r, t)
+		tg, block, err := target(form, t)
 		if err == nil && !watched && t.Type == simkl.Movie {
 			err = &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "Nothing to unmark",
 				Message: "To take a movie out of your tracker, use Remove."}}
@@ -147,12 +175,17 @@ func (s *server) handleMark(watched bool) http.Handler {
 
 func (s *server) handleRemove() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		form, err := readForm(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		v, t, ok := s.signedInTitle(w, r, "")
 		if !ok {
 			return
 		}
 		personal(w)
-		if r.PostFormValue("confirm") != "yes" {
+		if form.Get("confirm") != "yes" {
 			// Ask first; nothing changes without the confirmation.
 			b, ended := s.currentBadge(w, r, v, t)
 			if ended {

@@ -57,16 +57,40 @@ func (s *server) flash(w http.ResponseWriter, r *http.Request, v *auth.Viewer) s
 	return ""
 }
 
-// loginURL is the sign-in link for a page: /login?next=<this page>.
-func loginURL(r *http.Request) string {
+// maxReturnBytes bounds the return path kept through sign-in: the login
+// cookie carries it encrypted (about twice its length), and browsers and
+// the session store refuse cookies over 4 KB.
+const maxReturnBytes = 1024
+
+// returnPath is next rebuilt from the allow-list (auth.SafeReturnPath),
+// or fallback when next cannot be kept through sign-in as it is (too long,
+// or refused by the allow-list). fallback must be short and safe: "/" or
+// a canonical /t/simkl/{id}.
+func returnPath(next, fallback string) string {
+	if strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/auth/") {
+		return "/"
+	}
+	p := auth.SafeReturnPath(next)
+	if len(p) > maxReturnBytes || p == "/" && next != "/" {
+		// Too long, or not a path sign-in may return to as it is.
+		return fallback
+	}
+	return p
+}
+
+// loginURL is the sign-in link that returns to next, or to fallback when
+// next is too long.
+func loginURL(next, fallback string) string {
+	return "/login?next=" + url.QueryEscape(returnPath(next, fallback))
+}
+
+// requestPath is r's path and query as the visitor sent them.
+func requestPath(r *http.Request) string {
 	next := r.URL.Path
 	if r.URL.RawQuery != "" {
 		next += "?" + r.URL.RawQuery
 	}
-	if strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/auth/") {
-		next = "/"
-	}
-	return "/login?next=" + url.QueryEscape(auth.SafeReturnPath(next))
+	return next
 }
 
 // handleLogin starts sign-in with Simkl. In-app browsers (Instagram,
@@ -74,7 +98,7 @@ func loginURL(r *http.Request) string {
 // embedded webviews.
 func (s *server) handleLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next := auth.SafeReturnPath(r.URL.Query().Get("next"))
+		next := returnPath(r.URL.Query().Get("next"), "/")
 		// The login cookie must be set on the host the callback returns to.
 		// Once only: behind a proxy that rewrites Host (see the README) this
 		// would otherwise redirect to itself for ever.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"time"
@@ -35,6 +34,11 @@ const badgeTimeout = 2500 * time.Millisecond
 // gridBlock is the most episodes one grid fragment holds; longer seasons
 // (One Piece) are split into blocks.
 const gridBlock = 100
+
+// maxBlock bounds a block number in a URL or form: 1000 blocks of
+// gridBlock episodes is far beyond the longest season, and the bound keeps
+// block arithmetic from overflowing.
+const maxBlock = 1000
 
 // trackerState fetches the viewer's state for t. A revoked token ends the
 // session: the visitor is then shown signed out, with a notice.
@@ -246,7 +250,7 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		if next == "" {
 			next = "/t/" + string(ref.Kind) + "/" + ref.ID
 		}
-		target := "/login?next=" + url.QueryEscape(auth.SafeReturnPath(next))
+		target := loginURL(next, "/")
 		w.Header().Set("Cache-Control", "no-store")
 		if isHTMX(r) {
 			w.Header().Set("HX-Redirect", target)
@@ -341,14 +345,14 @@ func canonicalPath(t simkl.Title) string { return "/t/simkl/" + strconv.Itoa(t.I
 func (s *server) handleSeason() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		season, err := strconv.Atoi(r.PathValue("season"))
-		block := 0
+		block, berr := 0, error(nil)
 		if b := r.URL.Query().Get("block"); b != "" {
-			block, err = strconv.Atoi(b)
-			if err != nil || block < 1 || block > 1000 {
-				err = errors.New("bad block")
+			block, berr = strconv.Atoi(b)
+			if berr == nil && (block < 1 || block > maxBlock) {
+				berr = errors.New("block out of range")
 			}
 		}
-		if err != nil || season < 0 || season > 999 {
+		if err != nil || berr != nil || season < 0 || season > 999 {
 			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That season link is not valid",
 				Message: "Season links look like /t/simkl/2090/season/4."}})
 			return

@@ -11,7 +11,7 @@ func (s *server) page(r *http.Request, title string) views.Page {
 	return views.Page{
 		Title:    title,
 		Assets:   s.assets,
-		LoginURL: loginURL(r),
+		LoginURL: loginURL(requestPath(r), "/"),
 		Demo:     s.Config.Demo,
 	}
 }

@@ -40,11 +40,11 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c te
 }
 
 // renderShared renders a page that is the same for every signed-out
-// visitor, stores it in the page cache, and writes it.
-func (s *server) renderShared(w http.ResponseWriter, r *http.Request, c templ.Component, cacheControl string) {
+// visitor of key, stores it in the page cache, and writes it.
+func (s *server) renderShared(w http.ResponseWriter, r *http.Request, key string, c templ.Component, cacheControl string) {
 	s.rendered(w, r, c, func(body []byte) {
 		w.Header().Del("Vary") // the cached page sets its own
-		s.pages.put(r, body, cacheControl).write(w, r)
+		s.pages.put(key, body, cacheControl).write(w, r)
 	})
 }
 

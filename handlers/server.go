@@ -76,7 +76,7 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d, pages: newPageCache(2048, time.Minute), pools: newPools(),
+	s := &server{Deps: d, pages: newPageCache(pageCacheBytes, time.Minute, time.Now), pools: newPools(),
 		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader), assets: views.Assets{
 			CSS:     d.Assets.Path("app.css"),
 			HTMX:    d.Assets.Path("htmx.min.js"),
@@ -84,6 +84,10 @@ func NewServer(d Deps) http.Handler {
 		}}
 	return s.routes()
 }
+
+// pageCacheBytes bounds the shared page cache: about a thousand title
+// pages, each kept plain and gzipped.
+const pageCacheBytes = 32 << 20
 
 // server holds the dependencies the handler constructors share.
 type server struct {

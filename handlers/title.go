@@ -13,6 +13,10 @@ import (
 	"simklink/views"
 )
 
+// titleQueryKeys are the query keys a signed-out title page reads; a
+// request with any other key is rendered but not kept in the page cache.
+var titleQueryKeys = []string{"season", "episode", "type", "year"}
+
 // episodeQuery is the optional ?season=N&episode=M of a title link.
 type episodeQuery struct {
 	season, episode int
@@ -95,8 +99,9 @@ func (s *server) handleTitle() http.Handler {
 		// A visitor with no session, no notice and no cookie to change
 		// gets the same page as everyone else: serve it from the page cache.
 		anonymous := viewer == nil && flash == "" && len(w.Header().Values("Set-Cookie")) == 0
-		if anonymous {
-			if cp, ok := s.pages.get(r); ok {
+		key, shareable := pageKey(r, titleQueryKeys...)
+		if anonymous && shareable {
+			if cp, ok := s.pages.get(key); ok {
 				cp.write(w, r)
 				return
 			}
@@ -122,6 +127,9 @@ func (s *server) handleTitle() http.Handler {
 
 		canonical := s.absURL(card.Path) + epq.query()
 		p := s.page(r, pageTitle(card))
+		// Sign-in returns here, or to the canonical page when this URL is
+		// too long to keep through sign-in.
+		p.LoginURL = loginURL(requestPath(r), card.Path+epq.query())
 		p.Flash = flash
 		p.Description = description(t)
 		p.Canonical = canonical
@@ -152,8 +160,8 @@ func (s *server) handleTitle() http.Handler {
 			h.Set("Cache-Control", "public, max-age=30")
 		default:
 			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
-			if anonymous {
-				s.renderShared(w, r, views.TitlePage(p, card, regions), h.Get("Cache-Control"))
+			if anonymous && shareable {
+				s.renderShared(w, r, key, views.TitlePage(p, card, regions), h.Get("Cache-Control"))
 				return
 			}
 		}
