@@ -72,9 +72,9 @@ func TestListActions(t *testing.T) {
 	if v := h.sim.Simkl.Stats().Violations; v != 0 {
 		t.Fatalf("%d violations", v)
 	}
-	// An oversized body is refused unread.
+	// An oversized body is refused unread: 413, not a form with fields missing.
 	big := url.Values{"status": {"plantowatch"}, "junk": {strings.Repeat("x", 64<<10)}}
-	if p := h.do(c, http.MethodPost, "/t/simkl/53536/list", big); p.resp.StatusCode != http.StatusBadRequest {
+	if p := h.do(c, http.MethodPost, "/t/simkl/53536/list", big); p.resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("64 KB form: %d", p.resp.StatusCode)
 	}
 }
