@@ -28,7 +28,7 @@ func withStandIn(v2 bool, out **simkltest.Server) func(*harness) {
 			ClientID:     h.cfg.ClientID,
 			ClientSecret: h.cfg.ClientSecret,
 			RedirectURIs: []string{h.cfg.RedirectURL},
-			V2Tokens:     v2,
+			AuthV2:       v2,
 			Now:          h.Now,
 		})
 		h.t.Cleanup(srv.Close)

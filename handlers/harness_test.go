@@ -77,7 +77,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	t.Cleanup(app.Close)
 	sim := simkltest.NewServer(simkltest.Options{
 		ClientID: "test-client", ClientSecret: "test-secret",
-		RedirectURIs: []string{app.URL + "/auth/callback"}, V2Tokens: o.v2,
+		RedirectURIs: []string{app.URL + "/auth/callback"}, AuthV2: o.v2,
 	})
 	t.Cleanup(sim.Close)
 

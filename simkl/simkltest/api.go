@@ -15,8 +15,10 @@ type access uint8
 
 const (
 	public        access = iota // client_id only
+	lookup                      // public, but see Faults.UserTokenRequired
 	bearer                      // client_id and a valid user token
-	tokenEndpoint               // POST /oauth/token: client credentials checked by the handler
+	bearerWrite                 // bearer, and on AUTH V2 the media:write scope
+	tokenEndpoint               // the OAuth endpoints: client credentials checked by the handler
 )
 
 // apiFunc handles an API call; u is the token's user, or nil.
@@ -63,10 +65,13 @@ func (s *Simkl) serveAPI(w http.ResponseWriter, r *http.Request, pattern string,
 	}
 
 	s.mu.Lock()
-	u := s.userByTokenLocked(c.Token, now)
-	if u != nil {
+	var u *user
+	at := s.tokenLocked(c.Token, now)
+	if at != nil {
+		u = s.users[at.user]
 		c.User = u.name
 	}
+	tokenRequired := s.faults.UserTokenRequired
 	allowed := true
 	// Calls with a valid token count against the token's buckets, the rest
 	// against the client_id's. POST /oauth/token is exempt from the
@@ -87,11 +92,44 @@ func (s *Simkl) serveAPI(w http.ResponseWriter, r *http.Request, pattern string,
 		writeError(sw, http.StatusTooManyRequests, "rate_limit", "Rate limit exceeded: 10 GET and 1 POST per second")
 		return
 	}
-	if acc == bearer && u == nil {
-		writeError(sw, http.StatusUnauthorized, "user_token_failed", "The access token is missing, invalid, expired or revoked")
+	switch {
+	case (acc == bearer || acc == bearerWrite) && u == nil:
+		s.refuseToken(sw, c.Token)
+		return
+	case acc == bearerWrite && !at.canWrite():
+		writeError(sw, http.StatusForbidden, "insufficient_scope", "This token was granted read access only (media:read); writing needs media:write")
+		return
+	case acc == lookup && u == nil && tokenRequired && externalLookup(r):
+		writeError(sw, http.StatusUnauthorized, "user_token_required", "Looking up titles by external ID needs a signed-in user's token")
 		return
 	}
 	h(sw, r, u)
+}
+
+// refuseToken answers a call that needs a user token and has no valid one.
+// AUTH V1 says user_token_failed for every case; AUTH V2 says
+// user_token_required without a token and invalid_token for a bad one
+// (the V2 error values in V2-simklcli's tests).
+func (s *Simkl) refuseToken(w http.ResponseWriter, token string) {
+	switch {
+	case !s.opts.AuthV2:
+		writeError(w, http.StatusUnauthorized, "user_token_failed", "The access token is missing, invalid, expired or revoked")
+	case token == "":
+		writeError(w, http.StatusUnauthorized, "user_token_required", "This call needs a user's access token")
+	default:
+		writeError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked")
+	}
+}
+
+// externalLookup reports whether a lookup call resolves an external ID:
+// every /search/id call, and summaries by IMDb ID (/movies/tt…) rather
+// than by Simkl ID.
+func externalLookup(r *http.Request) bool {
+	if r.URL.Path == "/search/id" {
+		return true
+	}
+	id := r.PathValue("id")
+	return id != "" && strings.Trim(id, "0123456789") != ""
 }
 
 // clientIDOK checks the client_id query parameter, or the simkl-api-key
@@ -121,10 +159,14 @@ type errorBody struct {
 }
 
 // writeError writes the error envelope. 401s carry WWW-Authenticate as
-// documented for the token endpoint.
+// documented for the token endpoint; so does a 403 insufficient_scope,
+// naming the scope needed (RFC 6750 §3).
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	if status == http.StatusUnauthorized {
+	switch {
+	case status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="api.simkl.com", error=%q`, code))
+	case code == "insufficient_scope":
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="api.simkl.com", error=%q, scope=%q`, code, scopeWrite))
 	}
 	writeJSON(w, status, errorBody{Error: code, Code: status, Message: msg})
 }

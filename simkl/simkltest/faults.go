@@ -25,6 +25,11 @@ type Faults struct {
 	// Down drops every API connection without a response, as an outage
 	// would (503 when the connection cannot be hijacked).
 	Down bool `json:"down"`
+	// UserTokenRequired answers external-ID lookups made without a valid
+	// user token (every /search/id, and /movies|tv|anime/{imdb id}) with
+	// 401 user_token_required, as AUTH V2 is reported (unverified) to do.
+	// Lookups by Simkl ID and calls with a user's token are unaffected.
+	UserTokenRequired bool `json:"user_token_required"`
 }
 
 func (f Faults) validate() error {
@@ -133,6 +138,8 @@ func (s *Simkl) postFaults(w http.ResponseWriter, r *http.Request) {
 		ErrorStatus *int     `json:"error_status"`
 		RateLimited *bool    `json:"rate_limited"`
 		Down        *bool    `json:"down"`
+		// UserTokenRequired: see Faults.
+		UserTokenRequired *bool `json:"user_token_required"`
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err == nil {
@@ -144,7 +151,7 @@ func (s *Simkl) postFaults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "wrong_parameter", "Send a JSON object with any of latency_ms, error_rate, error_status, rate_limited, down")
+		writeError(w, http.StatusBadRequest, "wrong_parameter", "Send a JSON object with any of latency_ms, error_rate, error_status, rate_limited, down, user_token_required")
 		return
 	}
 	s.mu.Lock()
@@ -163,6 +170,9 @@ func (s *Simkl) postFaults(w http.ResponseWriter, r *http.Request) {
 	}
 	if patch.Down != nil {
 		f.Down = *patch.Down
+	}
+	if patch.UserTokenRequired != nil {
+		f.UserTokenRequired = *patch.UserTokenRequired
 	}
 	if err := f.validate(); err != nil {
 		s.mu.Unlock()

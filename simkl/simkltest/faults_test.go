@@ -117,7 +117,7 @@ func TestFaultsEndpoint(t *testing.T) {
 	h := newHarness(t, Options{})
 	r := h.send(request{path: "/_faults", noClientID: true})
 	wantStatus(t, r, http.StatusOK)
-	jsonEqual(t, r.body, `{"latency_ms":0,"error_rate":0,"error_status":0,"rate_limited":false,"down":false}`)
+	jsonEqual(t, r.body, `{"latency_ms":0,"error_rate":0,"error_status":0,"rate_limited":false,"down":false,"user_token_required":false}`)
 
 	// Only the fields given change.
 	post := func(body string) response {
@@ -126,7 +126,7 @@ func TestFaultsEndpoint(t *testing.T) {
 	wantStatus(t, post(`{"error_rate":0.25,"error_status":500}`), http.StatusOK)
 	r = post(`{"latency_ms":5}`)
 	wantStatus(t, r, http.StatusOK)
-	jsonEqual(t, r.body, `{"latency_ms":5,"error_rate":0.25,"error_status":500,"rate_limited":false,"down":false}`)
+	jsonEqual(t, r.body, `{"latency_ms":5,"error_rate":0.25,"error_status":500,"rate_limited":false,"down":false,"user_token_required":false}`)
 	if f := h.sk.Faults(); f != (Faults{LatencyMS: 5, ErrorRate: 0.25, ErrorStatus: 500}) {
 		t.Errorf("Faults() = %+v", f)
 	}

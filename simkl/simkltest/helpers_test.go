@@ -77,6 +77,7 @@ type request struct {
 	header map[string]string
 
 	noClientID  bool
+	noAppID     bool   // leave out app-name, app-version and the app's User-Agent
 	contentType string // default application/json when there is a body
 }
 
@@ -106,6 +107,13 @@ func (h *harness) send(rq request) response {
 		}
 		path += sep + "client_id=simklink-demo"
 	}
+	if !rq.noAppID {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "app-name=simkltest&app-version=1.0"
+	}
 	var body io.Reader
 	ct := rq.contentType
 	switch b := rq.body.(type) {
@@ -134,6 +142,9 @@ func (h *harness) send(rq request) response {
 	}
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
+	}
+	if !rq.noAppID {
+		req.Header.Set("User-Agent", "simkltest/1.0")
 	}
 	if rq.token != "" {
 		req.Header.Set("Authorization", "Bearer "+rq.token)

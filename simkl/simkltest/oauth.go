@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,7 @@ type authCode struct {
 	redirectURI string // "" when issued without one (the code was shown on a page)
 	challenge   string
 	method      string // "S256" or "plain" when challenge is set
+	scope       string // AUTH V2: the scope the user granted
 	expires     time.Time
 }
 
@@ -38,16 +40,26 @@ type authCode struct {
 type accessToken struct {
 	user    string
 	expires time.Time // zero: never (AUTH V1)
+	grant   *grant    // AUTH V2: the grant it belongs to; nil for V1
 }
 
-// refreshToken is an AUTH V2 refresh token.
-type refreshToken struct {
+// grant is one AUTH V2 authorization: what a sign-in produced. Its refresh
+// token is never rotated; each refresh replaces the access token.
+type grant struct {
 	user    string
-	access  string // the access token it last issued
-	expires time.Time
+	scope   string // "media:read" or "media:read media:write"
+	refresh string
+	access  string    // the current access token
+	expires time.Time // of the refresh token; every refresh extends it
 }
 
-// tokenResponse is the success body of POST /oauth/token.
+// canWrite reports whether a token may call write endpoints. AUTH V1
+// tokens have no scopes ("public") and may.
+func (at *accessToken) canWrite() bool {
+	return at.grant == nil || slices.Contains(strings.Fields(at.grant.scope), scopeWrite)
+}
+
+// tokenResponse is the success body of the token endpoints.
 type tokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	TokenType    string `json:"token_type"`
@@ -62,8 +74,8 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// userByTokenLocked returns the user of a valid access token, or nil.
-func (s *Simkl) userByTokenLocked(tok string, now time.Time) *user {
+// tokenLocked returns a valid access token's record, or nil.
+func (s *Simkl) tokenLocked(tok string, now time.Time) *accessToken {
 	if tok == "" {
 		return nil
 	}
@@ -71,48 +83,84 @@ func (s *Simkl) userByTokenLocked(tok string, now time.Time) *user {
 	if at == nil || !at.expires.IsZero() && !now.Before(at.expires) {
 		return nil
 	}
-	return s.users[at.user]
+	return at
 }
 
-// issueLocked issues tokens for u. AUTH V1: one never-expiring token per
-// user, the same on every re-authorization. AUTH V2: a new 7-day access
-// token and 180-day refresh token, in the shape of the V2 fixture
-// (token_type "Bearer", scope "media:read media:write").
-func (s *Simkl) issueLocked(u *user, now time.Time) tokenResponse {
-	if !s.opts.V2Tokens {
-		if u.v1Token == "" {
-			u.v1Token = randomHex(32)
-			s.tokens[u.v1Token] = &accessToken{user: u.name}
-		}
-		return tokenResponse{AccessToken: u.v1Token, TokenType: "bearer", Scope: "public", ExpiresIn: v1ExpiresIn}
+// userByTokenLocked returns the user of a valid access token, or nil.
+func (s *Simkl) userByTokenLocked(tok string, now time.Time) *user {
+	if at := s.tokenLocked(tok, now); at != nil {
+		return s.users[at.user]
 	}
-	rt := "simkl_rt_" + randomHex(24)
-	at := "simkl_at_" + randomHex(24)
-	s.refreshes[rt] = &refreshToken{user: u.name, access: at, expires: now.Add(v2RefreshTTL)}
-	s.tokens[at] = &accessToken{user: u.name, expires: now.Add(v2AccessTTL)}
-	return tokenResponse{AccessToken: at, TokenType: "Bearer", Scope: "media:read media:write",
-		ExpiresIn: int(v2AccessTTL / time.Second), RefreshToken: rt}
+	return nil
+}
+
+// issueV1Locked returns u's AUTH V1 token: one never-expiring token per
+// user, the same on every re-authorization.
+func (s *Simkl) issueV1Locked(u *user) tokenResponse {
+	if u.v1Token == "" {
+		u.v1Token = randomHex(32)
+		s.tokens[u.v1Token] = &accessToken{user: u.name}
+	}
+	return tokenResponse{AccessToken: u.v1Token, TokenType: "bearer", Scope: "public", ExpiresIn: v1ExpiresIn}
+}
+
+// issueV2Locked starts a new AUTH V2 grant for u: a 7-day access token
+// and a 180-day refresh token, in the shape of the V2 fixture
+// (token_type "Bearer").
+func (s *Simkl) issueV2Locked(u *user, scope string, now time.Time) tokenResponse {
+	g := &grant{user: u.name, scope: scope, refresh: "simkl_rt_" + randomHex(24), expires: now.Add(v2RefreshTTL)}
+	s.grants[g.refresh] = g
+	return s.newAccessLocked(g, now)
+}
+
+// newAccessLocked gives g a new access token and ends the previous one at
+// once, as a V2 refresh does.
+func (s *Simkl) newAccessLocked(g *grant, now time.Time) tokenResponse {
+	delete(s.tokens, g.access)
+	g.access = "simkl_at_" + randomHex(24)
+	s.tokens[g.access] = &accessToken{user: g.user, expires: now.Add(v2AccessTTL), grant: g}
+	return tokenResponse{AccessToken: g.access, TokenType: "Bearer", Scope: g.scope,
+		ExpiresIn: int(v2AccessTTL / time.Second), RefreshToken: g.refresh}
+}
+
+// revokeGrantLocked ends a grant and its access token.
+func (s *Simkl) revokeGrantLocked(g *grant) {
+	delete(s.tokens, g.access)
+	delete(s.grants, g.refresh)
 }
 
 // MintToken creates the user if new (with a copy of the demo library) and
-// returns a valid access token, for tests that skip OAuth. In V2 mode the
-// token expires after 7 days of the stand-in's clock.
+// returns a valid access token with full access, for tests that skip
+// OAuth. For an AUTH V2 app the token expires after 7 days of the
+// stand-in's clock.
 func (s *Simkl) MintToken(userName string) string {
 	at, _, _ := s.MintTokenV2(userName)
 	return at
 }
 
-// MintTokenV2 is MintToken returning the refresh token and expiry too. In
-// V1 mode the refresh token is "" and the expiry zero (never).
+// MintTokenV2 is MintToken returning the refresh token and expiry too. For
+// an AUTH V1 app the refresh token is "" and the expiry zero (never).
 func (s *Simkl) MintTokenV2(userName string) (access, refresh string, expires time.Time) {
+	return s.mint(userName, scopeRead+" "+scopeWrite)
+}
+
+// MintReadOnlyToken is MintTokenV2 for a user who granted read access
+// only: write endpoints answer 403 insufficient_scope. For an AUTH V1 app
+// (which has no scopes) it is MintTokenV2.
+func (s *Simkl) MintReadOnlyToken(userName string) (access, refresh string, expires time.Time) {
+	return s.mint(userName, scopeRead)
+}
+
+func (s *Simkl) mint(userName, scope string) (access, refresh string, expires time.Time) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tr := s.issueLocked(s.userLocked(userName, now), now)
-	if tr.RefreshToken != "" {
-		expires = now.Add(time.Duration(tr.ExpiresIn) * time.Second)
+	u := s.userLocked(userName, now)
+	if !s.opts.AuthV2 {
+		return s.issueV1Locked(u).AccessToken, "", time.Time{}
 	}
-	return tr.AccessToken, tr.RefreshToken, expires
+	tr := s.issueV2Locked(u, scope, now)
+	return tr.AccessToken, tr.RefreshToken, now.Add(v2AccessTTL)
 }
 
 // RevokeToken revokes the app for the token's user, as if the user removed
@@ -124,8 +172,8 @@ func (s *Simkl) RevokeToken(token string) {
 	name := ""
 	if at, ok := s.tokens[token]; ok {
 		name = at.user
-	} else if rt, ok := s.refreshes[token]; ok {
-		name = rt.user
+	} else if g, ok := s.grants[token]; ok {
+		name = g.user
 	}
 	if name == "" {
 		return
@@ -135,12 +183,32 @@ func (s *Simkl) RevokeToken(token string) {
 			delete(s.tokens, k)
 		}
 	}
-	for k, rt := range s.refreshes {
-		if rt.user == name {
-			delete(s.refreshes, k)
+	for k, g := range s.grants {
+		if g.user == name {
+			delete(s.grants, k)
 		}
 	}
 	s.users[name].v1Token = ""
+}
+
+// appIdentity checks what Simkl asks of every call (DOCS
+// /conventions/headers): app-name and app-version in the query and, unless
+// browser is set (a page the user's browser opens), a User-Agent naming the
+// app as "<app-name>/<version>". Real Simkl is not known to refuse calls
+// without them; the stand-in refuses them on its OAuth endpoints so that a
+// client that forgets them fails a test.
+func appIdentity(r *http.Request, browser bool) error {
+	q := r.URL.Query()
+	name, version := q.Get("app-name"), q.Get("app-version")
+	switch {
+	case name == "":
+		return errors.New("app-name is missing")
+	case version == "":
+		return errors.New("app-version is missing")
+	case !browser && !strings.HasPrefix(r.UserAgent(), name+"/"):
+		return errors.New("the User-Agent must name the app as " + name + "/<version>")
+	}
+	return nil
 }
 
 // POST /oauth/token
@@ -153,8 +221,17 @@ func (s *Simkl) RevokeToken(token string) {
 // 403 redirect_failed, 401 secret_error (wrong secret or PKCE failure),
 // 401 grant_error (code unknown, expired or used), 412 client_id_failed
 // (unknown client_id, as on every other endpoint). Any exchange attempt
-// uses the code up, even one that fails.
+// uses the code up, even one that fails. An AUTH V2 app is refused (403
+// forbidden); so is a call without the app's identity (403 empty_field).
 func (s *Simkl) token(w http.ResponseWriter, r *http.Request, _ *user) {
+	if s.opts.AuthV2 {
+		writeError(w, http.StatusForbidden, "forbidden", "This client_id is an AUTH V2 app: use /oauth2/token")
+		return
+	}
+	if err := appIdentity(r, false); err != nil {
+		writeError(w, http.StatusForbidden, "empty_field", err.Error())
+		return
+	}
 	p, err := tokenParams(r)
 	if err != nil {
 		var br *badRequest
@@ -191,11 +268,7 @@ func (s *Simkl) token(w http.ResponseWriter, r *http.Request, _ *user) {
 	case "authorization_code":
 		s.exchangeCode(w, p, code, now)
 	case "refresh_token":
-		if !s.opts.V2Tokens {
-			writeError(w, http.StatusUnauthorized, "grant_error", "AUTH V1 has no refresh tokens")
-			return
-		}
-		s.refresh(w, p, now)
+		writeError(w, http.StatusUnauthorized, "grant_error", "AUTH V1 has no refresh tokens")
 	default:
 		writeError(w, http.StatusUnauthorized, "grant_error", "Unsupported grant_type")
 	}
@@ -254,42 +327,7 @@ func (s *Simkl) exchangeCode(w http.ResponseWriter, p map[string]string, code *a
 		}
 	}
 	s.mu.Lock()
-	tr := s.issueLocked(s.userLocked(code.user, now), now)
-	s.mu.Unlock()
-	writeToken(w, tr)
-}
-
-// refresh runs grant_type=refresh_token (V2 mode): a new access token,
-// the same refresh token (not rotated, its life extended), and the old
-// access token stops working at once.
-func (s *Simkl) refresh(w http.ResponseWriter, p map[string]string, now time.Time) {
-	switch {
-	case p["refresh_token"] == "":
-		writeError(w, http.StatusForbidden, "empty_field", "refresh_token is missing")
-		return
-	case p["client_id"] == "":
-		writeError(w, http.StatusForbidden, "empty_field", "client_id is missing")
-		return
-	case p["client_id"] != s.opts.ClientID:
-		writeError(w, http.StatusPreconditionFailed, "client_id_failed", "Your client_id is wrong. Try another one")
-		return
-	case p["client_secret"] != "" && p["client_secret"] != s.opts.ClientSecret:
-		writeError(w, http.StatusUnauthorized, "secret_error", "client_secret is wrong")
-		return
-	}
-	s.mu.Lock()
-	rt := s.refreshes[p["refresh_token"]]
-	if rt == nil || !now.Before(rt.expires) {
-		s.mu.Unlock()
-		writeError(w, http.StatusUnauthorized, "grant_error", "The refresh token is invalid, expired or revoked")
-		return
-	}
-	delete(s.tokens, rt.access)
-	rt.access = "simkl_at_" + randomHex(24)
-	rt.expires = now.Add(v2RefreshTTL)
-	s.tokens[rt.access] = &accessToken{user: rt.user, expires: now.Add(v2AccessTTL)}
-	tr := tokenResponse{AccessToken: rt.access, TokenType: "Bearer", Scope: "media:read media:write",
-		ExpiresIn: int(v2AccessTTL / time.Second), RefreshToken: p["refresh_token"]}
+	tr := s.issueV1Locked(s.userLocked(code.user, now))
 	s.mu.Unlock()
 	writeToken(w, tr)
 }
@@ -368,32 +406,78 @@ func pkceMatches(verifier, challenge, method string) bool {
 	return base64.RawURLEncoding.EncodeToString(sum[:]) == challenge
 }
 
-// authorizeRequest is a validated /web/oauth/authorize request.
+// AUTH V2 scopes.
+const (
+	scopeRead  = "media:read"
+	scopeWrite = "media:write"
+)
+
+// authorizeRequest is a validated authorize request (V1 or V2).
 type authorizeRequest struct {
+	v2                                              bool
 	clientID, redirectURI, state, challenge, method string
+	scope                                           string // V2: as requested
+	appName, appVersion                             string
 }
 
-// parseAuthorize validates authorize parameters. The error is shown on
-// an error page, never sent to the redirect URI.
-func (s *Simkl) parseAuthorize(v url.Values) (authorizeRequest, error) {
+// parseAuthorize validates authorize parameters for /web/oauth/authorize
+// (v2 false) or /web/oauth2/authorize (v2 true). The error is shown on an
+// error page, never sent to the redirect URI.
+//
+// V2 is stricter than V1: PKCE with S256 is required (V2-simklcli), so is
+// state (RFC 9700 §2.1.1; every V2 client seen sends one), and scope must
+// name only media:read and media:write, including media:read.
+func (s *Simkl) parseAuthorize(v url.Values, v2 bool) (authorizeRequest, error) {
 	a := authorizeRequest{
+		v2:          v2,
 		clientID:    v.Get("client_id"),
 		redirectURI: v.Get("redirect_uri"),
 		state:       v.Get("state"),
 		challenge:   v.Get("code_challenge"),
 		method:      v.Get("code_challenge_method"),
+		scope:       v.Get("scope"),
+		appName:     v.Get("app-name"),
+		appVersion:  v.Get("app-version"),
 	}
 	switch {
 	case a.clientID == "":
 		return a, errors.New("client_id is missing")
 	case a.clientID != s.opts.ClientID:
 		return a, errors.New("this client_id is not a registered app")
+	case v2 && !s.opts.AuthV2:
+		return a, errors.New("this app is registered for AUTH V1: send users to /oauth/authorize")
+	case !v2 && s.opts.AuthV2:
+		return a, errors.New("this app is registered for AUTH V2: send users to /oauth2/authorize")
+	case a.appName == "":
+		return a, errors.New("app-name is missing")
+	case a.appVersion == "":
+		return a, errors.New("app-version is missing")
 	case v.Get("response_type") != "code":
 		return a, errors.New(`response_type must be "code"`)
-	case a.redirectURI == "" && len(s.opts.RedirectURIs) > 0:
+	case a.redirectURI == "" && (v2 || len(s.opts.RedirectURIs) > 0):
 		return a, errors.New("redirect_uri is missing")
 	case a.redirectURI != "" && !slices.Contains(s.opts.RedirectURIs, a.redirectURI):
 		return a, errors.New("redirect_uri does not match a redirect URI registered for this app")
+	}
+	if v2 {
+		scopes := strings.Fields(a.scope)
+		switch {
+		case len(scopes) == 0:
+			return a, errors.New("scope is missing (media:read, optionally with media:write)")
+		case !slices.Contains(scopes, scopeRead):
+			return a, errors.New("scope must include media:read")
+		case a.state == "":
+			return a, errors.New("state is missing")
+		case a.challenge == "":
+			return a, errors.New("code_challenge is missing: AUTH V2 requires PKCE")
+		case a.method != "S256":
+			return a, errors.New(`code_challenge_method must be "S256"`)
+		}
+		for _, sc := range scopes {
+			if sc != scopeRead && sc != scopeWrite {
+				return a, errors.New("unknown scope " + strconvQuote(sc))
+			}
+		}
 	}
 	if a.challenge == "" {
 		if a.method != "" {
@@ -419,10 +503,28 @@ func (s *Simkl) parseAuthorize(v url.Values) (authorizeRequest, error) {
 	return a, nil
 }
 
+func strconvQuote(s string) string { return "“" + truncateRunes(s, 40) + "”" }
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// offersWrite reports whether the consent page lets the user choose
+// between read only and read and write (V2, when write is requested).
+func (a authorizeRequest) offersWrite() bool {
+	return a.v2 && slices.Contains(strings.Fields(a.scope), scopeWrite)
+}
+
 // hidden lists the parameters the consent form carries.
 func (a authorizeRequest) hidden() []hiddenField {
 	h := []hiddenField{{"response_type", "code"}, {"client_id", a.clientID}}
-	for _, f := range []hiddenField{{"redirect_uri", a.redirectURI}, {"state", a.state}, {"code_challenge", a.challenge}, {"code_challenge_method", a.method}} {
+	for _, f := range []hiddenField{{"redirect_uri", a.redirectURI}, {"scope", a.scope}, {"state", a.state},
+		{"code_challenge", a.challenge}, {"code_challenge_method", a.method},
+		{"app-name", a.appName}, {"app-version", a.appVersion}} {
 		if f.Value != "" {
 			h = append(h, f)
 		}
@@ -430,71 +532,107 @@ func (a authorizeRequest) hidden() []hiddenField {
 	return h
 }
 
-// GET /web/oauth/authorize shows the consent page, or an error page (400)
-// for bad parameters.
-func (s *Simkl) authorizePage(w http.ResponseWriter, r *http.Request) {
-	a, err := s.parseAuthorize(r.URL.Query())
-	if err != nil {
-		s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: err.Error()})
-		return
-	}
-	s.render(w, r, http.StatusOK, "consent", page{Title: "Authorize " + a.clientID, ClientID: a.clientID, User: DemoUser, Hidden: a.hidden()})
+// consentPage is the consent page's view model.
+func (a authorizeRequest) consentPage(user, errMsg string) page {
+	return page{Title: "Authorize " + a.clientID, ClientID: a.clientID, AppName: a.appName, User: user,
+		Hidden: a.hidden(), OfferWrite: a.offersWrite(), ReadOnly: a.v2 && !a.offersWrite(), Error: errMsg}
 }
 
-// POST /web/oauth/authorize takes the Allow or Deny decision. Allow
-// redirects to redirect_uri with code (and state when one was sent), or
-// shows the code when the app has no redirect URI. Deny sends the browser
-// to the home page, as Simkl does: there is no error=access_denied
-// redirect.
-func (s *Simkl) authorizeDecision(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequest)
-	if err := r.ParseForm(); err != nil {
-		s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "The form could not be read."})
-		return
+// GET /web/oauth/authorize and /web/oauth2/authorize show the consent
+// page, or an error page (400) for bad parameters.
+func (s *Simkl) authorizePage(v2 bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.parseAuthorize(r.URL.Query(), v2)
+		if err != nil {
+			s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: err.Error()})
+			return
+		}
+		s.render(w, r, http.StatusOK, "consent", a.consentPage(DemoUser, ""))
 	}
-	a, err := s.parseAuthorize(r.PostForm)
-	if err != nil {
-		s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: err.Error()})
-		return
-	}
-	switch r.PostForm.Get("decision") {
-	case "deny":
-		// Relative, so it is right wherever the stand-in is mounted.
-		w.Header().Set("Location", "../")
-		w.WriteHeader(http.StatusSeeOther)
-		return
-	case "allow":
-	default:
-		s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "Choose Allow or Deny."})
-		return
-	}
-	name := r.PostForm.Get("user")
-	if !validUserName(name) {
-		s.render(w, r, http.StatusBadRequest, "consent", page{Title: "Authorize " + a.clientID, ClientID: a.clientID, User: name, Hidden: a.hidden(),
-			Error: "Enter 1 to 32 lower-case letters, digits, “_” or “-”."})
-		return
-	}
-	now := s.now()
-	code := randomHex(20)
-	s.mu.Lock()
-	s.userLocked(name, now)
-	s.codes[code] = &authCode{user: name, redirectURI: a.redirectURI, challenge: a.challenge, method: a.method, expires: now.Add(codeTTL)}
-	s.mu.Unlock()
-
-	if a.redirectURI == "" {
-		s.render(w, r, http.StatusOK, "code", page{Title: "Your code", Code: code})
-		return
-	}
-	u, err := url.Parse(a.redirectURI)
-	if err != nil {
-		s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "redirect_uri is not a URL."})
-		return
-	}
-	q := u.Query()
-	q.Set("code", code)
-	if a.state != "" {
-		q.Set("state", a.state)
-	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
 }
+
+// POST /web/oauth/authorize and /web/oauth2/authorize take the Allow or
+// Deny decision. Allow redirects to redirect_uri with code (and state when
+// one was sent; V2 adds iss, RFC 9207), or shows the code when a V1 app has
+// no redirect URI. On V2 the user may allow read access only (access=read).
+// Deny sends the browser to the home page, as Simkl does: there is no
+// error=access_denied redirect.
+func (s *Simkl) authorizeDecision(v2 bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequest)
+		if err := r.ParseForm(); err != nil {
+			s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "The form could not be read."})
+			return
+		}
+		a, err := s.parseAuthorize(r.PostForm, v2)
+		if err != nil {
+			s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: err.Error()})
+			return
+		}
+		switch r.PostForm.Get("decision") {
+		case "deny":
+			// Relative, so it is right wherever the stand-in is mounted.
+			w.Header().Set("Location", "../")
+			w.WriteHeader(http.StatusSeeOther)
+			return
+		case "allow":
+		default:
+			s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "Choose Allow or Deny."})
+			return
+		}
+		name := r.PostForm.Get("user")
+		if !validUserName(name) {
+			s.render(w, r, http.StatusBadRequest, "consent", a.consentPage(name, "Enter 1 to 32 lower-case letters, digits, “_” or “-”."))
+			return
+		}
+		scope := ""
+		if v2 {
+			scope = scopeRead
+			switch r.PostForm.Get("access") {
+			case "write":
+				if !a.offersWrite() {
+					s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "The app did not ask for write access."})
+					return
+				}
+				scope = scopeRead + " " + scopeWrite
+			case "read":
+			default:
+				if a.offersWrite() {
+					s.render(w, r, http.StatusBadRequest, "consent", a.consentPage(name, "Choose what the app may do."))
+					return
+				}
+			}
+		}
+		now := s.now()
+		code := randomHex(20)
+		s.mu.Lock()
+		s.userLocked(name, now)
+		s.codes[code] = &authCode{user: name, redirectURI: a.redirectURI, challenge: a.challenge, method: a.method, scope: scope, expires: now.Add(codeTTL)}
+		s.mu.Unlock()
+
+		if a.redirectURI == "" {
+			s.render(w, r, http.StatusOK, "code", page{Title: "Your code", Code: code})
+			return
+		}
+		u, err := url.Parse(a.redirectURI)
+		if err != nil {
+			s.render(w, r, http.StatusBadRequest, "authorize_error", page{Title: "Authorization error", Message: "redirect_uri is not a URL."})
+			return
+		}
+		q := u.Query()
+		q.Set("code", code)
+		if a.state != "" {
+			q.Set("state", a.state)
+		}
+		if v2 {
+			q.Set("iss", issuer(r))
+		}
+		u.RawQuery = q.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	}
+}
+
+// issuer is the AUTH V2 issuer the stand-in names in the callback's iss
+// parameter: its web base (where it is mounted, plus /web), as
+// https://simkl.com is both Simkl's web base and its issuer.
+func issuer(r *http.Request) string { return baseURL(r) + "/web" }

@@ -26,6 +26,8 @@ func authorizeParams(kv ...string) url.Values {
 		"client_id":     {"simklink-demo"},
 		"redirect_uri":  {testRedirect},
 		"state":         {"st4te"},
+		"app-name":      {"simkltest"},
+		"app-version":   {"1.0"},
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
@@ -328,51 +330,3 @@ func TestAuthorizeWithoutRedirectURI(t *testing.T) {
 	wantStatus(t, tok, http.StatusOK)
 }
 
-func TestV2Tokens(t *testing.T) {
-	h := newHarness(t, Options{V2Tokens: true})
-	c := h.code(authorizeParams("code_challenge", s256(testVerifier), "code_challenge_method", "S256"), "erin")
-	r := h.postForm("/oauth/token", form("grant_type", "authorization_code", "code", c, "client_id", "simklink-demo",
-		"code_verifier", testVerifier, "redirect_uri", testRedirect), nil)
-	wantStatus(t, r, http.StatusOK)
-	var tr tokenResponse
-	if err := json.Unmarshal(r.body, &tr); err != nil {
-		t.Fatal(err)
-	}
-	if tr.ExpiresIn != 604800 || tr.RefreshToken == "" || !strings.HasPrefix(tr.AccessToken, "simkl_at_") {
-		t.Fatalf("V2 token response: %s", r.body)
-	}
-	wantStatus(t, h.post("/users/settings", tr.AccessToken, nil), http.StatusOK)
-
-	// Refresh (form): a new access token; the old one stops at once.
-	r = h.postForm("/oauth/token", form("grant_type", "refresh_token", "refresh_token", tr.RefreshToken, "client_id", "simklink-demo"), nil)
-	wantStatus(t, r, http.StatusOK)
-	var tr2 tokenResponse
-	_ = json.Unmarshal(r.body, &tr2)
-	if tr2.AccessToken == tr.AccessToken || tr2.RefreshToken != tr.RefreshToken {
-		t.Fatalf("refresh response: %s", r.body)
-	}
-	wantError(t, h.post("/users/settings", tr.AccessToken, nil), http.StatusUnauthorized, "user_token_failed")
-	wantStatus(t, h.post("/users/settings", tr2.AccessToken, nil), http.StatusOK)
-
-	// Refresh (JSON) works too.
-	r = h.send(request{method: "POST", path: "/oauth/token", noClientID: true,
-		body: `{"grant_type":"refresh_token","refresh_token":"` + tr.RefreshToken + `","client_id":"simklink-demo"}`})
-	wantStatus(t, r, http.StatusOK)
-	var tr3 tokenResponse
-	_ = json.Unmarshal(r.body, &tr3)
-
-	// Access tokens expire after 7 days of the stand-in's clock.
-	h.clock.Advance(7 * 24 * time.Hour)
-	wantError(t, h.post("/users/settings", tr3.AccessToken, nil), http.StatusUnauthorized, "user_token_failed")
-
-	// Minted V2 tokens behave the same.
-	at, rt, exp := h.sk.MintTokenV2("erin")
-	if rt == "" || !exp.Equal(h.clock.Now().Add(7*24*time.Hour)) {
-		t.Errorf("MintTokenV2 = %q %q %v", at, rt, exp)
-	}
-	// Revocation kills refresh tokens too.
-	h.sk.RevokeToken(at)
-	wantError(t, h.postForm("/oauth/token", form("grant_type", "refresh_token", "refresh_token", tr.RefreshToken, "client_id", "simklink-demo"), nil),
-		http.StatusUnauthorized, "grant_error")
-	wantError(t, h.post("/users/settings", at, nil), http.StatusUnauthorized, "user_token_failed")
-}

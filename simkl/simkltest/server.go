@@ -44,10 +44,14 @@ type Options struct {
 	// redirect_uri is refused, and an authorize request without one ends on
 	// a simkl.com page that shows the code (the PKCE "no redirect" case).
 	RedirectURIs []string
-	// V2Tokens issues 7-day access tokens with refresh tokens and accepts
-	// grant_type=refresh_token (AUTH V2 style). Otherwise tokens are AUTH V1:
-	// they never expire and re-authorizing returns the same token.
-	V2Tokens bool
+	// AuthV2 registers the app as an AUTH V2 "Server apps & services" app:
+	// sign-in goes through /web/oauth2/authorize, /oauth2/token and
+	// /oauth2/revoke (PKCE S256 and the client secret both required, scopes,
+	// 7-day access tokens with a 180-day sliding refresh token), and the V1
+	// /oauth/* endpoints refuse the app. Otherwise the app is AUTH V1: tokens
+	// never expire, re-authorizing returns the same token, and /oauth2/*
+	// refuse the app. Real Simkl keeps the two generations apart the same way.
+	AuthV2 bool
 	// Now is the clock for rate limits, token and code expiry, air dates and
 	// timestamps. Default time.Now. Air dates of the fixed catalog are before
 	// 2026, so a clock set earlier makes them unaired.
@@ -74,7 +78,7 @@ type Simkl struct {
 	avatars    map[string]bool // avatar image paths of existing users
 	nextUserID int
 	tokens     map[string]*accessToken
-	refreshes  map[string]*refreshToken
+	grants     map[string]*grant // AUTH V2, by refresh token
 	codes      map[string]*authCode
 	limits     limiter
 	faults     Faults
@@ -113,7 +117,7 @@ func New(opts Options) *Simkl {
 		avatars:    make(map[string]bool),
 		nextUserID: 100001,
 		tokens:     make(map[string]*accessToken),
-		refreshes:  make(map[string]*refreshToken),
+		grants:     make(map[string]*grant),
 		codes:      make(map[string]*authCode),
 		limits:     limiter{windows: make(map[bucket]*window)},
 		rng:        rand.New(rand.NewPCG(2090, 17465)),

@@ -27,10 +27,15 @@ type page struct {
 
 	Message  string
 	ClientID string
-	User     string
-	Error    string
-	Hidden   []hiddenField
-	Code     string
+	AppName  string
+	// OfferWrite: the V2 consent page lets the user allow reading only, or
+	// reading and writing.
+	OfferWrite bool
+	ReadOnly   bool // a V2 app asked for read access only
+	User       string
+	Error      string
+	Hidden     []hiddenField
+	Code       string
 
 	Query   string
 	Results []titleLink
@@ -93,9 +98,16 @@ const pageTemplates = `
 
 {{define "consent"}}{{template "top" .}}
 <h1>Allow {{.ClientID}} to use your Simkl account?</h1>
-<p>The app <strong>{{.ClientID}}</strong> will be able to read your watch history and lists, and to add to them.</p>
-<form method="post" action="authorize">
+{{if .OfferWrite}}<p>The app <strong>{{.ClientID}}</strong>{{if .AppName}} ({{.AppName}}){{end}} asks to read your watch history and lists, and to add to them.</p>
+{{else if .ReadOnly}}<p>The app <strong>{{.ClientID}}</strong>{{if .AppName}} ({{.AppName}}){{end}} will be able to read your watch history and lists.</p>
+{{else}}<p>The app <strong>{{.ClientID}}</strong>{{if .AppName}} ({{.AppName}}){{end}} will be able to read your watch history and lists, and to add to them.</p>
+{{end}}<form method="post" action="authorize">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}{{if .OfferWrite}}<fieldset>
+<legend>What may the app do?</legend>
+<p><input type="radio" id="access-write" name="access" value="write" checked> <label for="access-write" class="inline">Read and add to my watch history and lists</label></p>
+<p><input type="radio" id="access-read" name="access" value="read"> <label for="access-read" class="inline">Only read my watch history and lists</label></p>
+</fieldset>
 {{end}}<p><label for="user">Simkl user name</label>
 <input id="user" name="user" type="text" value="{{.User}}" required maxlength="32" pattern="[a-z0-9_\-]{1,32}" autocomplete="username" autocapitalize="none" spellcheck="false" aria-describedby="user-hint{{if .Error}} user-error{{end}}"{{if .Error}} aria-invalid="true"{{end}}></p>
 <p id="user-hint">Lower-case letters, digits, “_” and “-”, up to 32 characters. A new name creates an account holding a copy of the demo library.</p>
@@ -122,6 +134,8 @@ const siteCSS = `body{font-family:system-ui,sans-serif;line-height:1.5;margin:0 
 input,button{font:inherit;padding:.5rem .75rem;max-width:100%}
 button{margin:0 .5rem .5rem 0;min-height:44px;min-width:44px}
 label{display:block;font-weight:600}
+label.inline{display:inline;font-weight:400}
+fieldset{border:1px solid #ccc;margin:0 0 1rem;padding:.5rem 1rem}
 img{max-width:100%;height:auto}
 [role=alert]{color:#a00000}
 output{font-family:ui-monospace,monospace;font-size:1.25rem;word-break:break-all}
