@@ -329,4 +329,3 @@ func TestAuthorizeWithoutRedirectURI(t *testing.T) {
 		"code_verifier", testVerifier), nil)
 	wantStatus(t, tok, http.StatusOK)
 }
-
