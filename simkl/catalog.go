@@ -11,8 +11,16 @@ import (
 
 // SearchID resolves r through GET /search/id. It returns ErrNotFound when
 // Simkl does not know the ID (Simkl answers 200 with [] or null for that, and
-// null when a title + year is ambiguous).
+// null when a title + year is ambiguous), and ErrUserTokenRequired when
+// Simkl wants a signed-in user for lookups (see SearchIDAs).
 func (c *Client) SearchID(ctx context.Context, r Ref) ([]Title, error) {
+	return c.SearchIDAs(ctx, r, "")
+}
+
+// SearchIDAs is SearchID made with a user's token, for when Simkl answers
+// anonymous lookups with 401 user_token_required (reported for AUTH V2).
+// The call counts against that user's rate limits, not the app's.
+func (c *Client) SearchIDAs(ctx context.Context, r Ref, token string) ([]Title, error) {
 	if r.IsZero() {
 		return nil, &InvalidIDError{Reason: "empty reference"}
 	}
@@ -28,7 +36,7 @@ func (c *Client) SearchID(ctx context.Context, r Ref) ([]Title, error) {
 	if r.Type != "" {
 		q.Set("type", string(r.Type))
 	}
-	raw, err := c.do(ctx, call{method: http.MethodGet, path: "/search/id", pattern: "/search/id", query: q}, nil)
+	raw, err := c.do(ctx, call{method: http.MethodGet, path: "/search/id", pattern: "/search/id", query: q, token: token}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -105,17 +105,74 @@ func New(cfg Config) (*Client, error) {
 	return &Client{cfg: cfg, api: api, http: hc, limiter: lim, common: common}, nil
 }
 
-// OAuthEndpoint returns Simkl's V1 OAuth endpoints for x/oauth2. The
-// authorize page lives on the web host, the token endpoint on the API host.
-// AuthStyle is set explicitly: auto-detection retries a failed exchange with
-// the other style, and Simkl's codes are single-use, so the retry always
-// fails and hides the first error.
-func (c *Client) OAuthEndpoint() oauth2.Endpoint {
-	return oauth2.Endpoint{
-		AuthURL:   c.cfg.WebBase + "/oauth/authorize",
-		TokenURL:  c.cfg.APIBase + "/oauth/token?" + c.common.Encode(),
-		AuthStyle: oauth2.AuthStyleInParams,
+// OAuth is how to sign in with Simkl for one AUTH generation, for x/oauth2.
+type OAuth struct {
+	// Endpoint: the authorize page on the web host (its URL carries
+	// app-name and app-version), the token endpoint on the API host (its URL
+	// carries client_id, app-name and app-version). AuthStyle is set
+	// explicitly: auto-detection retries a failed exchange with the other
+	// style, and Simkl's codes are single-use, so the retry always fails and
+	// hides the first error.
+	Endpoint oauth2.Endpoint
+	// RevokeURL is the AUTH V2 revocation endpoint (RFC 7009); "" on V1,
+	// which has none.
+	RevokeURL string
+	// Issuer is what an AUTH V2 callback names in iss (RFC 9207): Simkl's
+	// web base. "" on V1.
+	Issuer string
+	// Scopes are the AUTH V2 scopes to ask for; none on V1.
+	Scopes []string
+	// HTTPClient makes the token, refresh and revoke calls with the app's
+	// User-Agent. Pass it to x/oauth2 in the context (oauth2.HTTPClient).
+	HTTPClient *http.Client
+}
+
+// OAuth returns the AUTH V1 (v2 false) or AUTH V2 sign-in endpoints. V2
+// lives under /oauth2/ (authorize, token, revoke), V1 under /oauth/.
+func (c *Client) OAuth(v2 bool) OAuth {
+	ident := url.Values{}
+	ident.Set("app-name", c.cfg.AppName)
+	ident.Set("app-version", c.cfg.AppVersion)
+	prefix := "/oauth/"
+	if v2 {
+		prefix = "/oauth2/"
 	}
+	o := OAuth{
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   c.cfg.WebBase + prefix + "authorize?" + ident.Encode(),
+			TokenURL:  c.cfg.APIBase + prefix + "token?" + c.common.Encode(),
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		HTTPClient: &http.Client{Timeout: oauthTimeout, Transport: &identify{base: c.http.Transport, userAgent: c.userAgent()}},
+	}
+	if v2 {
+		o.RevokeURL = c.cfg.APIBase + "/oauth2/revoke?" + c.common.Encode()
+		o.Issuer = c.cfg.WebBase
+		o.Scopes = []string{"media:read", "media:write"}
+	}
+	return o
+}
+
+// oauthTimeout bounds one token, refresh or revoke call.
+const oauthTimeout = 10 * time.Second
+
+func (c *Client) userAgent() string { return c.cfg.AppName + "/" + c.cfg.AppVersion }
+
+// identify sets the app's User-Agent on requests x/oauth2 makes, which
+// would otherwise go out as Go-http-client.
+type identify struct {
+	base      http.RoundTripper // nil: http.DefaultTransport
+	userAgent string
+}
+
+func (t *identify) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("User-Agent", t.userAgent)
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
 }
 
 // ClientID returns the configured client_id.
@@ -165,7 +222,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simkl: %s: %w", endpoint, err)
 	}
-	req.Header.Set("User-Agent", c.cfg.AppName+"/"+c.cfg.AppVersion)
+	req.Header.Set("User-Agent", c.userAgent())
 	req.Header.Set("Accept", "application/json")
 	if cl.body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -306,9 +307,21 @@ func TestImageAndPageURLs(t *testing.T) {
 	if got := c.TitlePageURL(Anime, 39687, "attack-on-titan"); got != "https://simkl.com/anime/39687/attack-on-titan" {
 		t.Error(got)
 	}
-	ep := c.OAuthEndpoint()
-	if ep.AuthURL != "https://simkl.com/oauth/authorize" || !strings.HasPrefix(ep.TokenURL, "https://api.simkl.com/oauth/token?") || ep.AuthStyle == 0 {
-		t.Errorf("%+v", ep)
+	v1 := c.OAuth(false)
+	if ep := v1.Endpoint; !strings.HasPrefix(ep.AuthURL, "https://simkl.com/oauth/authorize?") || !strings.HasPrefix(ep.TokenURL, "https://api.simkl.com/oauth/token?") || ep.AuthStyle == 0 ||
+		v1.RevokeURL != "" || v1.Issuer != "" || v1.Scopes != nil {
+		t.Errorf("V1 %+v", v1)
+	}
+	v2 := c.OAuth(true)
+	if ep := v2.Endpoint; !strings.HasPrefix(ep.AuthURL, "https://simkl.com/oauth2/authorize?") || !strings.HasPrefix(ep.TokenURL, "https://api.simkl.com/oauth2/token?") ||
+		!strings.HasPrefix(v2.RevokeURL, "https://api.simkl.com/oauth2/revoke?") || v2.Issuer != "https://simkl.com" || strings.Join(v2.Scopes, " ") != "media:read media:write" {
+		t.Errorf("V2 %+v", v2)
+	}
+	for _, u := range []string{v2.Endpoint.AuthURL, v2.Endpoint.TokenURL, v2.RevokeURL} {
+		q, _ := url.Parse(u)
+		if q.Query().Get("app-name") == "" || q.Query().Get("app-version") == "" {
+			t.Errorf("%s does not identify the app", u)
+		}
 	}
 }
 

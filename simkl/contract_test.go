@@ -6,6 +6,7 @@ package simkl_test
 // own user names, because the POST budget is per token.
 
 import (
+	"context"
 	"errors"
 	"html"
 	"image/jpeg"
@@ -1253,8 +1254,9 @@ var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value=
 func TestContractOAuthPKCE(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	ctx := t.Context()
-	conf := &oauth2.Config{ClientID: "c", Endpoint: e.c.OAuthEndpoint(), RedirectURL: redirectURI}
+	o := e.c.OAuth(false)
+	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, o.HTTPClient)
+	conf := &oauth2.Config{ClientID: "c", Endpoint: o.Endpoint, RedirectURL: redirectURI}
 	verifier := oauth2.GenerateVerifier()
 	authURL := conf.AuthCodeURL("st4te", oauth2.S256ChallengeOption(verifier))
 	if !strings.HasPrefix(authURL, e.c.WebBase()+"/oauth/authorize?") {

@@ -15,9 +15,17 @@ var (
 	ErrInvalidID = errors.New("simkl: invalid id")
 	// ErrNotFound: Simkl does not know the title.
 	ErrNotFound = errors.New("simkl: not found")
-	// ErrTokenRevoked: Simkl refused the user's token (401), usually because
-	// the user revoked the app. The session holding it is dead.
+	// ErrTokenRevoked: Simkl refused the user's token (401: V1
+	// user_token_failed, V2 invalid_token), because the user revoked the app,
+	// signed out, or the token expired or was replaced by a refresh.
 	ErrTokenRevoked = errors.New("simkl: user token rejected")
+	// ErrUserTokenRequired: Simkl wants a signed-in user's token for this
+	// call (401 user_token_required; reported for lookups under AUTH V2).
+	// It says nothing about any session.
+	ErrUserTokenRequired = errors.New("simkl: a user token is required")
+	// ErrInsufficientScope: the user granted read access only (AUTH V2, 403
+	// insufficient_scope), so writes are refused. Reads still work.
+	ErrInsufficientScope = errors.New("simkl: the token may not write")
 	// ErrBadClientID: Simkl refused our client_id (412), or blocked the app (403).
 	ErrBadClientID = errors.New("simkl: client_id rejected")
 	// ErrRateLimited: Simkl answered 429. APIError.RetryAfter says how long
@@ -76,10 +84,14 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrTokenRevoked:
-		return e.Status == http.StatusUnauthorized
+		return e.Status == http.StatusUnauthorized && e.Code != "user_token_required"
+	case ErrUserTokenRequired:
+		return e.Status == http.StatusUnauthorized && e.Code == "user_token_required"
+	case ErrInsufficientScope:
+		return e.Status == http.StatusForbidden && e.Code == "insufficient_scope"
 	case ErrBadClientID:
 		return e.Status == http.StatusPreconditionFailed ||
-			(e.Status == http.StatusForbidden && e.Code != "redirect_failed" && e.Code != "empty_field")
+			(e.Status == http.StatusForbidden && e.Code != "redirect_failed" && e.Code != "empty_field" && e.Code != "insufficient_scope")
 	case ErrRateLimited:
 		return e.Status == http.StatusTooManyRequests
 	case ErrNotFound:
