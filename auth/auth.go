@@ -13,11 +13,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
 	"golang.org/x/oauth2"
+	"golang.org/x/sync/singleflight"
 )
 
 // Sentinel errors. Returned errors wrap them with details; test with
@@ -47,7 +49,19 @@ type Token struct {
 	Access, Refresh string
 	// Expiry is when Access stops working; zero means never (Simkl V1).
 	Expiry time.Time
+	// Scope is what the user granted on AUTH V2 ("media:read", or
+	// "media:read media:write"); "" on V1, which has no scopes.
+	Scope string
 }
+
+// CanWrite reports whether the token may change the user's lists: always on
+// V1, and on V2 when the user granted media:write.
+func (t Token) CanWrite() bool {
+	return t.Scope == "" || slices.Contains(strings.Fields(t.Scope), ScopeWrite)
+}
+
+// ScopeWrite is the AUTH V2 scope that lets an app change the user's lists.
+const ScopeWrite = "media:write"
 
 // Viewer is the signed-in visitor.
 type Viewer struct {
@@ -58,11 +72,28 @@ type Viewer struct {
 // Config is what New needs.
 type Config struct {
 	ClientID, ClientSecret string
+	// V2 selects Simkl AUTH V2: Scopes on the authorize URL, an exchange
+	// that sends code_verifier and client_secret, 7-day tokens refreshed
+	// before they expire, and a sign-out that revokes the grant at
+	// RevokeURL. Otherwise AUTH V1: the exchange sends code_verifier alone
+	// (V1 refuses both together), tokens last years, nothing to refresh or
+	// revoke.
+	V2 bool
 	// Endpoint: AuthURL on Simkl's web host, TokenURL on the API host.
 	// AuthStyle must be oauth2.AuthStyleInParams: auto-detection retries a
-	// failed exchange, which burns Simkl's single-use code, and the PKCE
+	// failed exchange, which burns Simkl's single-use code, and the V1 PKCE
 	// exchange relies on an empty secret being left out of the form.
 	Endpoint oauth2.Endpoint
+	// Scopes are asked for on V2 (media:read media:write).
+	Scopes []string
+	// RevokeURL is V2's revocation endpoint; required with V2.
+	RevokeURL string
+	// Issuer is V2's issuer (Simkl's web base). A callback that carries iss
+	// must name it (RFC 9207), so a code from another server is refused.
+	Issuer string
+	// Refreshes shares refresh results between requests; default: in this
+	// process (see RefreshCache).
+	Refreshes RefreshCache
 	// RedirectURL is BASE_URL + "/auth/callback", from configuration (never
 	// from Host or X-Forwarded-*).
 	RedirectURL string
@@ -75,7 +106,9 @@ type Config struct {
 	Secure bool
 	// MaxAge is the session lifetime; default 30 days.
 	MaxAge time.Duration
-	// HTTPClient makes the token requests; default: 10 s timeout.
+	// HTTPClient makes the token, refresh and revoke requests; default: 10 s
+	// timeout. Give it the simkl client's OAuth HTTPClient, so that these
+	// calls identify the app as every other call does.
 	HTTPClient *http.Client
 	// UserName returns the signed-in user's name (Simkl POST
 	// /users/settings). It is called once at sign-in; an error is logged and
@@ -90,21 +123,26 @@ const (
 	loginMaxAge    = 10 * time.Minute // the login cookie: from Begin to Complete
 	flashMaxAge    = 10 * time.Minute // a flash nobody read goes away
 	refreshMargin  = time.Minute      // refresh a token this close to its expiry
-	refreshReuse   = time.Minute      // share a refresh result this long (see refresher)
+	successorTTL   = 2 * time.Minute  // how long a replaced token points at its successor
 	defaultTimeout = 10 * time.Second
 )
 
 // Auth signs visitors in with Simkl and keeps their sessions. It is safe for
 // concurrent use.
 type Auth struct {
-	// exchange turns a code into a token. It has no ClientSecret: Simkl V1
+	v2 bool
+	// exchange turns a code into a token. On V1 it has no ClientSecret: V1
 	// says client_secret and code_verifier are mutually exclusive on the
 	// token POST, and x/oauth2 with AuthStyleInParams leaves an empty secret
-	// out of the form, so only code_verifier proves who we are.
+	// out of the form, so only code_verifier proves who we are. On V2 (a
+	// server app) it sends both.
 	exchange *oauth2.Config
 	// refresh runs the refresh_token grant (Simkl AUTH V2), which
 	// authenticates the client with its secret (there is no verifier).
-	refresh *oauth2.Config
+	refresh   *oauth2.Config
+	revokeURL string
+	issuer    string
+	clientID  string
 
 	store      *sessions.CookieStore // the session: token, name, flash
 	loginStore *sessions.CookieStore // the login cookie: state, verifier, return path
@@ -118,7 +156,8 @@ type Auth struct {
 	now        func() time.Time
 	log        *slog.Logger
 
-	refreshes refresher
+	flights    singleflight.Group // refreshes in flight, by refresh-token hash
+	successors RefreshCache
 }
 
 // New validates cfg and returns an Auth.
@@ -131,6 +170,17 @@ func New(cfg Config) (*Auth, error) {
 	for _, u := range []struct{ name, v string }{{"Endpoint.AuthURL", cfg.Endpoint.AuthURL}, {"Endpoint.TokenURL", cfg.Endpoint.TokenURL}} {
 		if !isHTTPURL(u.v) {
 			bad("%s %q is not an absolute http(s) URL", u.name, u.v)
+		}
+	}
+	if cfg.V2 {
+		if !isHTTPURL(cfg.RevokeURL) {
+			bad("RevokeURL %q is not an absolute http(s) URL (required with V2)", cfg.RevokeURL)
+		}
+		if cfg.ClientSecret == "" {
+			bad("ClientSecret is required with V2 (a server app authenticates its exchanges with it)")
+		}
+		if len(cfg.Scopes) == 0 {
+			bad("Scopes are required with V2 (media:read media:write)")
 		}
 	}
 	if cfg.Endpoint.AuthStyle != oauth2.AuthStyleInParams {
@@ -174,12 +224,17 @@ func New(cfg Config) (*Auth, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 
+	if cfg.Refreshes == nil {
+		cfg.Refreshes = newMemoryRefreshCache(cfg.Now)
+	}
+
 	a := &Auth{
+		v2: cfg.V2,
 		exchange: &oauth2.Config{
 			ClientID:    cfg.ClientID,
 			Endpoint:    cfg.Endpoint,
 			RedirectURL: cfg.RedirectURL,
-			// No ClientSecret: see the exchange field.
+			// No ClientSecret on V1: see the exchange field.
 		},
 		refresh: &oauth2.Config{
 			ClientID:     cfg.ClientID,
@@ -187,12 +242,20 @@ func New(cfg Config) (*Auth, error) {
 			Endpoint:     cfg.Endpoint,
 			RedirectURL:  cfg.RedirectURL,
 		},
+		revokeURL:  cfg.RevokeURL,
+		issuer:     cfg.Issuer,
+		clientID:   cfg.ClientID,
+		successors: cfg.Refreshes,
 		secure:     cfg.Secure,
 		maxAge:     int(cfg.MaxAge / time.Second),
 		httpClient: cfg.HTTPClient,
 		userName:   cfg.UserName,
 		now:        cfg.Now,
 		log:        cfg.Logger,
+	}
+	if cfg.V2 {
+		a.exchange.ClientSecret = cfg.ClientSecret
+		a.exchange.Scopes = slices.Clone(cfg.Scopes)
 	}
 	a.cookieName, a.loginName = "simklink", "simklink_login"
 	if cfg.Secure {
@@ -250,21 +313,3 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// refresher coalesces refreshes of the same refresh token. Simkl V2 says a
-// refresh invalidates the previous access token at once, so two requests
-// from one browser refreshing in parallel (a page and its htmx fragments)
-// would each get a token and leave whichever cookie the browser keeps last
-// possibly dead. Requests holding the same refresh token within refreshReuse
-// share one result instead. Only hashes of refresh tokens are keys.
-type refresher struct {
-	mu      sync.Mutex
-	flights map[[32]byte]*flight
-}
-
-type flight struct {
-	done     chan struct{} // closed when finished
-	finished bool          // guarded by refresher.mu, like at
-	at       time.Time     // when it finished
-	tok      Token
-	err      error
-}

@@ -58,6 +58,15 @@ func (ft failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// withV2 makes the harness an AUTH V2 app against a V2 fakeSimkl.
+func withV2(h *harness) {
+	h.f.v2 = true
+	h.cfg.V2 = true
+	h.cfg.Scopes = []string{"media:read", "media:write"}
+	h.cfg.RevokeURL = h.f.srv.URL + "/oauth2/revoke"
+	h.cfg.Issuer = fakeIssuer
+}
+
 func newHarness(t *testing.T, secure bool, setup ...func(*harness)) *harness {
 	t.Helper()
 	base := "http://localhost:8080"
@@ -355,7 +364,7 @@ func TestSignInFlow(t *testing.T) {
 }
 
 func TestSignInRenewsSession(t *testing.T) {
-	h := newHarness(t, false, func(h *harness) { h.f.v2 = true })
+	h := newHarness(t, false, withV2)
 	h.signIn("/")
 	old := h.jarValue(h.cookieName())
 	// A leftover flash and the old token must not survive a new sign-in.
@@ -605,7 +614,7 @@ func TestKeyRotation(t *testing.T) {
 }
 
 func TestRefresh(t *testing.T) {
-	h := newHarness(t, true, func(h *harness) { h.f.v2 = true })
+	h := newHarness(t, true, withV2)
 	h.signIn("/")
 	v, err, rec := h.viewer()
 	if err != nil || v == nil {
@@ -652,7 +661,7 @@ func TestRefresh(t *testing.T) {
 }
 
 func TestRefreshSharedAcrossRequests(t *testing.T) {
-	h := newHarness(t, false, func(h *harness) { h.f.v2 = true })
+	h := newHarness(t, false, withV2)
 	h.signIn("/")
 	h.setNow(h.Now().Add(8 * 24 * time.Hour))
 	var wg sync.WaitGroup
@@ -681,7 +690,7 @@ func TestRefreshSharedAcrossRequests(t *testing.T) {
 }
 
 func TestRefreshRefusedEndsSession(t *testing.T) {
-	h := newHarness(t, true, func(h *harness) { h.f.v2 = true })
+	h := newHarness(t, true, withV2)
 	h.signIn("/")
 	h.f.revokeAll()
 	h.setNow(h.Now().Add(8 * 24 * time.Hour))
@@ -710,7 +719,7 @@ func TestRefreshRefusedEndsSession(t *testing.T) {
 
 func TestViewerThenFlashInOneRequest(t *testing.T) {
 	// The handlers call Viewer, then Flash, on the same request.
-	h := newHarness(t, false, func(h *harness) { h.f.v2 = true })
+	h := newHarness(t, false, withV2)
 	h.signIn("/")
 	h.f.revokeAll()
 	h.setNow(h.Now().Add(8 * 24 * time.Hour))
@@ -728,7 +737,7 @@ func TestViewerThenFlashInOneRequest(t *testing.T) {
 	}
 
 	// A refresh followed by Flash keeps the refreshed token.
-	h2 := newHarness(t, false, func(h *harness) { h.f.v2 = true })
+	h2 := newHarness(t, false, withV2)
 	h2.signIn("/")
 	h2.setNow(h2.Now().Add(8 * 24 * time.Hour))
 	r = h2.request("/")
@@ -747,7 +756,7 @@ func TestViewerThenFlashInOneRequest(t *testing.T) {
 }
 
 func TestRefreshNetworkFailureKeepsSession(t *testing.T) {
-	h := newHarness(t, false, func(h *harness) { h.f.v2 = true })
+	h := newHarness(t, false, withV2)
 	h.signIn("/")
 	first, _, _ := h.viewer()
 	h.down.Store(true)
@@ -821,8 +830,7 @@ func TestSignOutAndUpdateToken(t *testing.T) {
 }
 
 func TestNothingSecretIsLogged(t *testing.T) {
-	h := newHarness(t, true, func(h *harness) {
-		h.f.v2 = true
+	h := newHarness(t, true, withV2, func(h *harness) {
 		h.cfg.UserName = func(context.Context, string) (string, error) { return "", errors.New("simkl: unavailable") }
 	})
 	var secrets []string

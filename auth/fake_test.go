@@ -31,6 +31,7 @@ type fakeSimkl struct {
 	users                  map[string]string
 	forms                  []url.Values // every token POST
 	exchanges, refreshHits int
+	revoked                []string // tokens sent to /oauth2/revoke
 }
 
 type fakeGrant struct {
@@ -51,6 +52,7 @@ func newFakeSimkl(t *testing.T, redirectURI string) *fakeSimkl {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", f.token)
+	mux.HandleFunc("POST /oauth2/revoke", f.revoke)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -88,8 +90,30 @@ func (f *fakeSimkl) approve(t *testing.T, authorizeURL string) string {
 	f.codes[code] = &fakeGrant{challenge: q.Get("code_challenge"), redirectURI: q.Get("redirect_uri")}
 	f.mu.Unlock()
 	cb, _ := url.Parse(q.Get("redirect_uri"))
-	cb.RawQuery = url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()
+	back := url.Values{"code": {code}, "state": {q.Get("state")}}
+	if f.v2 {
+		if q.Get("scope") != "media:read media:write" {
+			t.Fatalf("V2 authorize URL scope %q", q.Get("scope"))
+		}
+		back.Set("iss", fakeIssuer)
+	}
+	cb.RawQuery = back.Encode()
 	return cb.String()
+}
+
+const fakeIssuer = "https://simkl.example"
+
+// revoke is POST /oauth2/revoke: the grant of a refresh token ends.
+func (f *fakeSimkl) revoke(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("client_id") != f.clientID {
+		fakeError(w, http.StatusUnauthorized, "invalid_client", "bad client")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tok := r.PostForm.Get("token")
+	f.revoked = append(f.revoked, tok)
+	delete(f.refresh, tok)
 }
 
 // revokeAll is the user revoking the app on simkl.com.
@@ -148,7 +172,11 @@ func (f *fakeSimkl) token(w http.ResponseWriter, r *http.Request) {
 	switch form.Get("grant_type") {
 	case "authorization_code":
 		f.exchanges++
-		if form.Has("client_secret") && form.Has("code_verifier") {
+		switch {
+		case f.v2 && (form.Get("client_secret") != f.secret || !form.Has("code_verifier")):
+			fakeError(w, http.StatusUnauthorized, "invalid_client", "V2 server apps send client_secret and code_verifier")
+			return
+		case !f.v2 && form.Has("client_secret") && form.Has("code_verifier"):
 			fakeError(w, http.StatusBadRequest, "wrong_parameter", "client_secret and code_verifier are mutually exclusive")
 			return
 		}
@@ -167,7 +195,7 @@ func (f *fakeSimkl) token(w http.ResponseWriter, r *http.Request) {
 				fakeError(w, http.StatusUnauthorized, "secret_error", "PKCE verification failed")
 				return
 			}
-		} else if form.Get("client_secret") != f.secret {
+		} else if f.v2 || form.Get("client_secret") != f.secret {
 			fakeError(w, http.StatusUnauthorized, "secret_error", "wrong secret")
 			return
 		}

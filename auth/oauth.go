@@ -41,9 +41,10 @@ func (a *Auth) Begin(w http.ResponseWriter, r *http.Request, next string) (autho
 	return a.exchange.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), nil
 }
 
-// Complete finishes sign-in on the callback (GET ?code&state): it checks
-// state against the login cookie, exchanges the code with the PKCE
-// verifier, looks up the user's name, and starts a fresh session. The login
+// Complete finishes sign-in on the callback (GET ?code&state[&iss]): it
+// checks state against the login cookie and iss against Simkl's issuer,
+// exchanges the code with the PKCE verifier (and, on V2, the client
+// secret), looks up the user's name, and starts a fresh session. The login
 // cookie is cleared whatever happens, so a callback works once.
 //
 // next is the return path saved by Begin; it is also returned with
@@ -71,12 +72,17 @@ func (a *Auth) Complete(w http.ResponseWriter, r *http.Request) (next string, er
 	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return next, fmt.Errorf("%w: state does not match", ErrBadState)
 	}
+	// RFC 9207: a callback naming another issuer carries a code from another
+	// server (a mix-up attack); never send it to Simkl.
+	if q.Has("iss") && a.issuer != "" && q.Get("iss") != a.issuer {
+		return next, fmt.Errorf("%w: iss %q is not Simkl's", ErrBadState, truncate(q.Get("iss"), 100))
+	}
 	code := q.Get("code")
 	if q.Has("error") || code == "" {
 		return next, fmt.Errorf("%w: no code (error=%q)", ErrDenied, truncate(q.Get("error"), 64))
 	}
 
-	// The exchange config has no client secret; see Auth.exchange.
+	// On V1 the exchange config has no client secret; see Auth.exchange.
 	t, err := a.exchange.Exchange(a.withClient(r.Context()), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		// err never holds the code: x/oauth2 sends it in the POST body, and

@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +17,7 @@ const (
 	keyAccess  = "access"  // string
 	keyRefresh = "refresh" // string, absent for Simkl V1 tokens
 	keyExpiry  = "expiry"  // int64 Unix seconds, absent when the token never expires
+	keyScope   = "scope"   // string, AUTH V2 only
 	keyName    = "name"    // string
 	keyFlash   = "flash"   // string, read once
 )
@@ -30,19 +29,29 @@ type values = map[any]any
 // longer configured) means signed out: it is cleared, and no error is
 // returned.
 //
-// A token that has expired or expires within a minute is refreshed first
-// when the session has a refresh token (Simkl AUTH V2), and the session
-// re-saved on w. If Simkl refuses the refresh (400 or 401), or the token
-// expired with nothing to refresh it with, the session is ended (see
-// EndSession) and the error wraps ErrSessionEnded. If the refresh fails
-// otherwise (Simkl unreachable), the session is kept: a token that still
-// works is returned as is, with the failure logged; an expired one yields
-// the error.
+// AUTH V2 sessions are kept fresh here. A cookie whose access token another
+// request has just replaced (see RefreshCache) takes the new token. A token
+// that has expired or expires within a minute is refreshed, once however
+// many requests carry it at the same moment, and the session re-saved on w.
+// If Simkl refuses the refresh (400 or 401: the grant was revoked or has
+// lapsed), or the token expired with nothing to refresh it with, the
+// session is ended (see EndSession) and the error wraps ErrSessionEnded. If
+// the refresh fails otherwise (Simkl unreachable), the session is kept: a
+// token that still works is returned as is, with the failure logged; an
+// expired one yields the error.
 func (a *Auth) Viewer(w http.ResponseWriter, r *http.Request) (*Viewer, error) {
 	vals := a.load(w, r)
 	v := viewerFrom(vals)
 	if v == nil {
 		return nil, nil
+	}
+	if v.Token.Refresh != "" {
+		if t, ok := a.successorOf(r.Context(), v.Token); ok {
+			if err := a.saveToken(w, r, vals, t); err != nil {
+				return nil, err
+			}
+			v.Token = t
+		}
 	}
 	now := a.now()
 	exp := v.Token.Expiry
@@ -57,28 +66,77 @@ func (a *Auth) Viewer(w http.ResponseWriter, r *http.Request) (*Viewer, error) {
 		a.EndSession(w, r)
 		return nil, fmt.Errorf("%w: the token expired and there is no refresh token", ErrSessionEnded)
 	}
+	t, err := a.renew(w, r, vals, v.Token)
+	if err != nil {
+		if errors.Is(err, ErrSessionEnded) || !stillValid {
+			return nil, err
+		}
+		a.log.Warn("auth: token refresh failed; using the current token while it lasts", "err", err)
+		return v, nil
+	}
+	v.Token = t
+	return v, nil
+}
 
-	tok, err := a.refreshToken(r.Context(), v.Token.Refresh)
+// Renew is for a request whose token Simkl has just refused (401
+// invalid_token) although the session held it as valid: on AUTH V2 that
+// happens when another request, tab or copy of the cookie refreshed it. It
+// takes the successor or refreshes, re-saves the session on w and returns
+// the viewer with the new token, for the caller to retry once. A session
+// that cannot be renewed (V1, or Simkl refused the refresh) is ended: the
+// error wraps ErrSessionEnded.
+func (a *Auth) Renew(w http.ResponseWriter, r *http.Request, v *Viewer) (*Viewer, error) {
+	if v == nil || v.Token.Refresh == "" {
+		a.EndSession(w, r)
+		return nil, fmt.Errorf("%w: Simkl refused the token", ErrSessionEnded)
+	}
+	vals := a.load(w, r)
+	if cur := viewerFrom(vals); cur == nil || cur.Token.Access != v.Token.Access {
+		if cur != nil && cur.Token.Refresh == v.Token.Refresh {
+			return cur, nil // renewed earlier in this request
+		}
+		a.EndSession(w, r)
+		return nil, fmt.Errorf("%w: the session changed", ErrSessionEnded)
+	}
+	t, ok := a.successorOf(r.Context(), v.Token)
+	if ok {
+		if err := a.saveToken(w, r, vals, t); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if t, err = a.renew(w, r, vals, v.Token); err != nil {
+			return nil, err
+		}
+	}
+	nv := *v
+	nv.Token = t
+	return &nv, nil
+}
+
+// renew refreshes old and saves the result in the session. A refusal ends
+// the session (ErrSessionEnded); any other failure leaves it alone.
+func (a *Auth) renew(w http.ResponseWriter, r *http.Request, vals values, old Token) (Token, error) {
+	t, err := a.refreshToken(r.Context(), old)
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil &&
 			(re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusBadRequest) {
 			a.EndSession(w, r)
-			return nil, fmt.Errorf("%w: Simkl refused the refresh: %w", ErrSessionEnded, err)
+			return Token{}, fmt.Errorf("%w: Simkl refused the refresh: %w", ErrSessionEnded, err)
 		}
-		if stillValid {
-			a.log.Warn("auth: token refresh failed; using the current token while it lasts", "err", err)
-			return v, nil
-		}
-		return nil, fmt.Errorf("auth: refreshing the Simkl token: %w", err)
+		return Token{}, fmt.Errorf("auth: refreshing the Simkl token: %w", err)
 	}
-	setToken(vals, tok)
-	if err := a.save(w, r, vals, a.maxAge); err != nil {
-		return nil, err
+	if err := a.saveToken(w, r, vals, t); err != nil {
+		return Token{}, err
 	}
-	v.Token = tok
 	a.log.Debug("auth: token refreshed")
-	return v, nil
+	return t, nil
+}
+
+func (a *Auth) saveToken(w http.ResponseWriter, r *http.Request, vals values, t Token) error {
+	setToken(vals, t)
+	return a.save(w, r, vals, a.maxAge)
 }
 
 // UpdateToken re-saves the session with t (after a refresh done elsewhere),
@@ -95,8 +153,19 @@ func (a *Auth) UpdateToken(w http.ResponseWriter, r *http.Request, t Token) erro
 	return a.save(w, r, vals, a.maxAge)
 }
 
-// SignOut ends the session: the cookie is cleared.
+// SignOut ends the session: the cookie is cleared and, on AUTH V2, the
+// grant is revoked at Simkl, so that a copy of the cookie stops working
+// too. A revocation that fails is logged; the visitor is signed out in this
+// browser all the same. (AUTH V1 has no revocation: a copied cookie works
+// until the user revokes the app on simkl.com.)
 func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) {
+	if v := viewerFrom(a.load(w, r)); v != nil && a.v2 {
+		if err := a.revoke(r.Context(), v.Token); err != nil {
+			a.log.Warn("auth: revoking the Simkl grant at sign-out failed; the session is ended in this browser only", "err", err)
+		} else {
+			a.log.Info("auth: signed out; Simkl grant revoked")
+		}
+	}
 	a.clearCookie(w, a.cookieName)
 }
 
@@ -194,6 +263,7 @@ func viewerFrom(vals values) *Viewer {
 	if e, _ := vals[keyExpiry].(int64); e != 0 {
 		v.Token.Expiry = time.Unix(e, 0).UTC()
 	}
+	v.Token.Scope, _ = vals[keyScope].(string)
 	v.Name, _ = vals[keyName].(string)
 	return v
 }
@@ -208,64 +278,22 @@ func setToken(vals values, t Token) {
 	if !t.Expiry.IsZero() {
 		vals[keyExpiry] = t.Expiry.Unix()
 	}
+	delete(vals, keyScope)
+	if t.Scope != "" {
+		vals[keyScope] = t.Scope
+	}
 }
 
 // tokenFrom converts x/oauth2's token. The expiry is computed from
 // expires_in with a.now, so that an injected clock governs it.
 func (a *Auth) tokenFrom(t *oauth2.Token) Token {
 	out := Token{Access: t.AccessToken, Refresh: t.RefreshToken, Expiry: t.Expiry}
+	if a.v2 {
+		out.Scope, _ = t.Extra("scope").(string)
+	}
 	if t.ExpiresIn > 0 {
 		out.Expiry = a.now().Add(time.Duration(t.ExpiresIn) * time.Second)
 	}
 	return out
 }
 
-// refreshToken runs the refresh_token grant, sharing the result with every
-// request holding the same refresh token (see refresher).
-func (a *Auth) refreshToken(ctx context.Context, refresh string) (Token, error) {
-	key := sha256.Sum256([]byte(refresh))
-	rf := &a.refreshes
-	now := a.now()
-
-	rf.mu.Lock()
-	if rf.flights == nil {
-		rf.flights = map[[32]byte]*flight{}
-	}
-	for k, f := range rf.flights {
-		if f.finished && now.Sub(f.at) > refreshReuse {
-			delete(rf.flights, k)
-		}
-	}
-	if f, ok := rf.flights[key]; ok {
-		rf.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.tok, f.err
-		case <-ctx.Done():
-			return Token{}, ctx.Err()
-		}
-	}
-	f := &flight{done: make(chan struct{})}
-	rf.flights[key] = f
-	rf.mu.Unlock()
-
-	// The refresh serves every waiter, so it does not stop when this
-	// request's client goes away; the timeout bounds it instead.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultTimeout)
-	defer cancel()
-	ts := a.refresh.TokenSource(a.withClient(rctx), &oauth2.Token{RefreshToken: refresh}) // no access token: always refreshes
-	t, err := ts.Token()
-	var tok Token
-	if err == nil {
-		tok = a.tokenFrom(t)
-	}
-
-	rf.mu.Lock()
-	f.tok, f.err, f.at, f.finished = tok, err, a.now(), true
-	if err != nil && rf.flights[key] == f {
-		delete(rf.flights, key) // waiters share a failure; later requests retry
-	}
-	rf.mu.Unlock()
-	close(f.done)
-	return tok, err
-}

@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/oauth2"
 
+	"simklink/simkl"
 	"simklink/simkl/simkltest"
 )
 
@@ -21,7 +24,10 @@ import (
 // (package simkltest): its consent page, its strict token endpoint and
 // POST /users/settings. The fakeSimkl tests cover the error paths.
 
-// withStandIn points the harness at a stand-in sharing its clock.
+// withStandIn points the harness at a stand-in sharing its clock, wired as
+// the app wires it: the simkl client's OAuth settings for the generation,
+// and its HTTP client, which identifies the app (the stand-in refuses OAuth
+// calls that do not).
 func withStandIn(v2 bool, out **simkltest.Server) func(*harness) {
 	return func(h *harness) {
 		srv := simkltest.NewServer(simkltest.Options{
@@ -32,11 +38,12 @@ func withStandIn(v2 bool, out **simkltest.Server) func(*harness) {
 			Now:          h.Now,
 		})
 		h.t.Cleanup(srv.Close)
-		h.cfg.Endpoint = oauth2.Endpoint{
-			AuthURL:   srv.URL + "/web/oauth/authorize",
-			TokenURL:  srv.URL + "/oauth/token",
-			AuthStyle: oauth2.AuthStyleInParams,
+		c, err := simkl.New(simkl.Config{APIBase: srv.URL, WebBase: srv.URL + "/web", ImageBase: srv.URL + "/img", ClientID: h.cfg.ClientID, AppVersion: "test"})
+		if err != nil {
+			h.t.Fatal(err)
 		}
+		o := c.OAuth(v2)
+		h.cfg.V2, h.cfg.Endpoint, h.cfg.RevokeURL, h.cfg.Issuer, h.cfg.Scopes, h.cfg.HTTPClient = v2, o.Endpoint, o.RevokeURL, o.Issuer, o.Scopes, o.HTTPClient
 		h.cfg.UserName = func(ctx context.Context, token string) (string, error) {
 			return standInUserName(ctx, srv.URL, h.cfg.ClientID, token)
 		}
@@ -72,9 +79,16 @@ func standInUserName(ctx context.Context, apiBase, clientID, token string) (stri
 }
 
 // consent is the user on the stand-in's consent page: it loads the page,
-// fills in the user name and presses Allow, and returns the callback URL
-// the stand-in redirects to.
+// fills in the user name, grants read and write access when asked, presses
+// Allow, and returns the callback URL the stand-in redirects to.
 func consent(t *testing.T, authorizeURL, user string) string {
+	t.Helper()
+	return consentWith(t, authorizeURL, user, "write")
+}
+
+// consentWith is consent choosing the access granted on V2 ("read" or
+// "write").
+func consentWith(t *testing.T, authorizeURL, user, access string) string {
 	t.Helper()
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Get(authorizeURL)
@@ -96,6 +110,9 @@ func consent(t *testing.T, authorizeURL, user string) string {
 	})
 	vals.Set("user", user)
 	vals.Set("decision", "allow")
+	if form.Find(`input[name="access"]`).Length() > 0 {
+		vals.Set("access", access)
+	}
 	base, _ := url.Parse(authorizeURL)
 	action, _ := base.Parse(form.AttrOr("action", ""))
 	resp, err = noFollow.PostForm(action.String(), vals)
@@ -187,4 +204,219 @@ func TestStandInRefreshV2(t *testing.T) {
 	if msg := h.flash(); msg != FlashSessionEnded {
 		t.Errorf("Flash = %q", msg)
 	}
+}
+
+// refreshCalls counts refresh_token grants the stand-in has answered.
+func refreshCalls(si *simkltest.Server) int {
+	n := 0
+	for _, c := range si.Simkl.Calls() {
+		if c.Pattern == "POST /oauth2/token" && c.Status == http.StatusOK {
+			n++
+		}
+	}
+	return n
+}
+
+func TestStandInSignInV2(t *testing.T) {
+	var si *simkltest.Server
+	h := newHarness(t, true, withStandIn(true, &si))
+	authURL := h.begin("/t/imdb/tt1375666")
+	u, _ := url.Parse(authURL)
+	if q := u.Query(); u.Path != "/web/oauth2/authorize" || q.Get("scope") != "media:read media:write" || q.Get("app-name") != "simklink" ||
+		q.Get("app-version") != "test" || q.Get("code_challenge_method") != "S256" || q.Get("state") == "" {
+		t.Fatalf("authorize URL %s", authURL)
+	}
+	cb := consent(t, authURL, "carol")
+	if paramOf(cb, "iss") != si.WebBase() {
+		t.Fatalf("callback %s has no iss %s", cb, si.WebBase())
+	}
+	if _, err, _ := h.complete(cb); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	v, err, _ := h.viewer()
+	if err != nil || v == nil || v.Name != "carol" || !strings.HasPrefix(v.Token.Access, "simkl_at_") || v.Token.Refresh == "" ||
+		v.Token.Scope != "media:read media:write" || !v.Token.CanWrite() || !v.Token.Expiry.Equal(h.Now().Add(7*24*time.Hour)) {
+		t.Fatalf("viewer %+v, %v", v, err)
+	}
+
+	// A user who grants read access only: the session knows it.
+	if _, err, _ := h.complete(consentWith(t, h.begin("/"), "carol", "read")); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := h.viewer(); v == nil || v.Token.Scope != "media:read" || v.Token.CanWrite() {
+		t.Errorf("read-only viewer %+v", v)
+	}
+
+	// A callback whose iss names another server is refused before any
+	// exchange (RFC 9207).
+	exchanges := si.Simkl.Stats().Calls["POST /oauth2/token"]
+	bad := replaceParam(consent(t, h.begin("/"), "carol"), "iss", "https://evil.example")
+	if _, err, _ := h.complete(bad); !errors.Is(err, ErrBadState) {
+		t.Errorf("foreign iss: %v, want ErrBadState", err)
+	}
+	if n := si.Simkl.Stats().Calls["POST /oauth2/token"]; n != exchanges {
+		t.Errorf("the code was sent to Simkl despite a foreign iss")
+	}
+}
+
+// Without the app's HTTP client, x/oauth2 sends Go's User-Agent, and the
+// stand-in (strict about identity on OAuth endpoints) refuses the exchange.
+func TestStandInExchangeMustIdentifyTheApp(t *testing.T) {
+	for _, v2 := range []bool{false, true} {
+		var si *simkltest.Server
+		h := newHarness(t, true, withStandIn(v2, &si), func(h *harness) { h.cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second} })
+		_, err, _ := h.complete(consent(t, h.begin("/"), "dora"))
+		var re *oauth2.RetrieveError
+		if !errors.Is(err, ErrExchange) || !errors.As(err, &re) || !strings.Contains(string(re.Body), "User-Agent") {
+			t.Errorf("v2=%v: %v, want ErrExchange about the User-Agent", v2, err)
+		}
+	}
+}
+
+// Requests that carry the same old cookie at the moment of a refresh (a
+// page and its htmx fragments, several tabs) share one refresh, and those
+// arriving after it take its result instead of refreshing again, which
+// would end the token the first one saved.
+func TestStandInRefreshIsSharedAndLateArrivalsFollow(t *testing.T) {
+	var si *simkltest.Server
+	h := newHarness(t, false, withStandIn(true, &si))
+	if _, err, _ := h.complete(consent(t, h.begin("/"), "erin")); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := h.viewer()
+	h.setNow(first.Token.Expiry.Add(-30 * time.Second))
+	before := refreshCalls(si)
+
+	// Parallel requests with the old cookie; none of them keeps its
+	// response's cookie, so the browser still holds the old one.
+	var wg sync.WaitGroup
+	tokens := make([]string, 8)
+	for i := range tokens {
+		r := h.request("/")
+		wg.Go(func() {
+			v, err := h.a.Viewer(httptest.NewRecorder(), r)
+			if err != nil || v == nil {
+				t.Errorf("Viewer = %v, %v", v, err)
+				return
+			}
+			tokens[i] = v.Token.Access
+		})
+	}
+	wg.Wait()
+	if n := refreshCalls(si) - before; n != 1 {
+		t.Fatalf("%d refreshes for one session, want 1", n)
+	}
+	for _, tok := range tokens {
+		if tok != tokens[0] || tok == first.Token.Access {
+			t.Fatalf("parallel requests got different tokens: %q", tokens)
+		}
+	}
+
+	// A late arrival with the old cookie takes the new token, with no
+	// second refresh, and saves it.
+	h.setNow(h.Now().Add(20 * time.Second))
+	v, err, rec := h.viewer()
+	if err != nil || v == nil || v.Token.Access != tokens[0] || setCookie(rec, h.cookieName()) == nil {
+		t.Fatalf("late arrival: %+v, %v", v, err)
+	}
+	if n := refreshCalls(si) - before; n != 1 {
+		t.Errorf("%d refreshes after a late arrival, want 1", n)
+	}
+	h.setNow(h.Now().Add(2 * time.Second))
+	if name, err := standInUserName(t.Context(), si.URL, h.cfg.ClientID, v.Token.Access); err != nil || name != "erin" {
+		t.Errorf("the shared token does not work: %q, %v", name, err)
+	}
+}
+
+// Renew: a token Simkl refuses because a copy of the session refreshed it
+// elsewhere is replaced by refreshing again; a revoked grant ends the
+// session.
+func TestStandInRenew(t *testing.T) {
+	var si *simkltest.Server
+	h := newHarness(t, false, withStandIn(true, &si))
+	if _, err, _ := h.complete(consent(t, h.begin("/"), "fay")); err != nil {
+		t.Fatal(err)
+	}
+	v, _, _ := h.viewer()
+	// Another device holding a copy refreshes: v's access token is dead.
+	other := newHarness(t, false, func(o *harness) { o.cfg = h.cfg })
+	if _, err := other.a.refreshToken(t.Context(), v.Token); err != nil {
+		t.Fatal(err)
+	}
+	h.setNow(h.Now().Add(3 * time.Minute)) // past the successor's life
+	r := h.request("/")
+	rec := httptest.NewRecorder()
+	nv, err := h.a.Renew(rec, r, v)
+	if err != nil || nv == nil || nv.Token.Access == v.Token.Access || nv.Name != "fay" {
+		t.Fatalf("Renew = %+v, %v", nv, err)
+	}
+	h.keep(r, rec)
+	if again, _, _ := h.viewer(); again == nil || again.Token.Access != nv.Token.Access {
+		t.Errorf("renewed token not saved: %+v", again)
+	}
+	si.Simkl.RevokeToken(nv.Token.Access)
+	r = h.request("/")
+	rec = httptest.NewRecorder()
+	if got, err := h.a.Renew(rec, r, nv); got != nil || !errors.Is(err, ErrSessionEnded) {
+		t.Errorf("Renew after revocation = %+v, %v", got, err)
+	}
+}
+
+// Sign-out on V2 revokes the grant, so a copied cookie stops working; on
+// V1 there is nothing to revoke and sign-out calls nobody.
+func TestStandInSignOut(t *testing.T) {
+	t.Run("v2 revokes the grant", func(t *testing.T) {
+		var si *simkltest.Server
+		h := newHarness(t, true, withStandIn(true, &si))
+		if _, err, _ := h.complete(consent(t, h.begin("/"), "gil")); err != nil {
+			t.Fatal(err)
+		}
+		copied := h.request("/") // another browser with a copy of the cookie
+		v, _, _ := h.viewer()
+
+		r := h.request("/")
+		rec := httptest.NewRecorder()
+		h.a.SignOut(rec, r)
+		if !isDeletion(setCookie(rec, h.cookieName())) {
+			t.Error("cookie not cleared")
+		}
+		calls := si.Simkl.Calls()
+		if last := calls[len(calls)-1]; last.Pattern != "POST /oauth2/revoke" || last.Status != http.StatusOK {
+			t.Fatalf("last call %+v, want the revocation", last)
+		}
+		h.setNow(h.Now().Add(2 * time.Second))
+		if _, err := standInUserName(t.Context(), si.URL, h.cfg.ClientID, v.Token.Access); err == nil {
+			t.Error("the access token works after sign-out")
+		}
+		// The copy still decodes, but cannot be renewed: its session ends.
+		cv, err := h.a.Viewer(httptest.NewRecorder(), copied)
+		if err != nil || cv == nil {
+			t.Fatalf("copied cookie: %+v, %v", cv, err)
+		}
+		if got, err := h.a.Renew(httptest.NewRecorder(), copied, cv); got != nil || !errors.Is(err, ErrSessionEnded) {
+			t.Errorf("copied cookie after sign-out: %+v, %v; want ErrSessionEnded", got, err)
+		}
+		h.setNow(cv.Token.Expiry.Add(time.Second))
+		if got, err := h.a.Viewer(httptest.NewRecorder(), copied); got != nil || !errors.Is(err, ErrSessionEnded) {
+			t.Errorf("copied cookie at expiry: %+v, %v; want ErrSessionEnded", got, err)
+		}
+	})
+	t.Run("v1 ends this browser's session only", func(t *testing.T) {
+		var si *simkltest.Server
+		h := newHarness(t, true, withStandIn(false, &si))
+		if _, err, _ := h.complete(consent(t, h.begin("/"), "hal")); err != nil {
+			t.Fatal(err)
+		}
+		v, _, _ := h.viewer()
+		before := si.Simkl.Stats().Total
+		rec := httptest.NewRecorder()
+		h.a.SignOut(rec, h.request("/"))
+		if !isDeletion(setCookie(rec, h.cookieName())) || si.Simkl.Stats().Total != before {
+			t.Errorf("V1 sign-out: cookie %+v, %d calls", setCookie(rec, h.cookieName()), si.Simkl.Stats().Total-before)
+		}
+		h.setNow(h.Now().Add(2 * time.Second))
+		if _, err := standInUserName(t.Context(), si.URL, h.cfg.ClientID, v.Token.Access); err != nil {
+			t.Errorf("V1 token after sign-out: %v (V1 has no revocation)", err)
+		}
+	})
 }
