@@ -296,4 +296,3 @@ func (a *Auth) tokenFrom(t *oauth2.Token) Token {
 	}
 	return out
 }
-
