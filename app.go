@@ -60,6 +60,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 			ClientID:     demoClientID,
 			ClientSecret: demoClientSecret,
 			RedirectURIs: []string{cfg.BaseURL + "/auth/callback"},
+			AuthV2:       cfg.AuthV2,
 			Logger:       logger.With("component", "simkl-stand-in"),
 		})
 		// Browsers reach the stand-in at /_simkl/ on the main listener. The
@@ -107,17 +108,22 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		handlers.CounterFunc{Name: "simkl_breaker_rejections_total", Help: "Upstream calls refused while the circuit breaker was open.", Read: func() float64 { return float64(client.LimiterStats().BreakerRejections) }},
 	)
 
+	oauth := client.OAuth(cfg.AuthV2)
 	au, err := auth.New(auth.Config{
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
-		Endpoint:     client.OAuthEndpoint(),
+		V2:           cfg.AuthV2,
+		Endpoint:     oauth.Endpoint,
+		Scopes:       oauth.Scopes,
+		RevokeURL:    oauth.RevokeURL,
+		Issuer:       oauth.Issuer,
 		RedirectURL:  cfg.BaseURL + "/auth/callback",
 		HashKey:      cfg.SessionHashKey,
 		BlockKey:     cfg.SessionBlockKey,
 		PrevHashKey:  cfg.PrevSessionHashKey,
 		PrevBlockKey: cfg.PrevSessionBlockKey,
 		Secure:       base.Scheme == "https",
-		HTTPClient:   &http.Client{Timeout: 10 * time.Second},
+		HTTPClient:   oauth.HTTPClient, // identifies the app on token, refresh and revoke calls
 		UserName: func(ctx context.Context, token string) (string, error) {
 			u, err := client.UserSettings(ctx, token)
 			if err != nil {

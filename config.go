@@ -24,6 +24,9 @@ type config struct {
 
 	ClientID     string
 	ClientSecret string
+	// AuthV2: sign in with Simkl AUTH V2 (SIMKL_AUTH=v2, the default);
+	// otherwise AUTH V1.
+	AuthV2 bool
 
 	// Session keys: hash (HMAC) and block (AES) keys, and the previous pair
 	// still accepted during a rotation.
@@ -61,6 +64,7 @@ var settings = []setting{
 	{flag: "base-url", env: "BASE_URL", def: "", help: "public URL of this app (https://… in production); the OAuth redirect URI is BASE_URL/auth/callback. Demo default: http://localhost:<port>"},
 	{flag: "simkl-client-id", env: "SIMKL_CLIENT_ID", def: "", help: "Simkl app client_id; unset = demo mode with the built-in stand-in"},
 	{env: "SIMKL_CLIENT_SECRET", secret: true, help: "Simkl app client_secret (required with SIMKL_CLIENT_ID)"},
+	{flag: "simkl-auth", env: "SIMKL_AUTH", def: "v2", help: "Simkl sign-in generation: v2 (AUTH V2; register the app as \"Server apps & services\") or v1 (apps registered before V2; Simkl is retiring V1). V1 and V2 client IDs are not interchangeable"},
 	{env: "SESSION_HASH_KEY", secret: true, help: "session signing key, 32 or 64 bytes as hex or base64 (required with SIMKL_CLIENT_ID; `openssl rand -hex 32`)"},
 	{env: "SESSION_BLOCK_KEY", secret: true, help: "session encryption key, 32 bytes as hex or base64 (required with SIMKL_CLIENT_ID)"},
 	{env: "SESSION_PREVIOUS_HASH_KEY", secret: true, help: "previous signing key, still accepted while rotating (optional)"},
@@ -139,6 +143,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	var problems []string
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		problems = append(problems, "LOG_LEVEL must be debug, info, warn or error")
+	}
+	switch strings.ToLower(get("SIMKL_AUTH")) {
+	case "v2":
+		cfg.AuthV2 = true
+	case "v1":
+	default:
+		problems = append(problems, fmt.Sprintf("SIMKL_AUTH %q must be v2 or v1", get("SIMKL_AUTH")))
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		problems = append(problems, "LOG_FORMAT must be text or json")

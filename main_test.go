@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -112,6 +113,42 @@ func TestRunServesDemoMode(t *testing.T) {
 	}
 }
 
+// TestDemoSignInGeneration: demo mode signs in through AUTH V2 unless
+// -simkl-auth v1 (or SIMKL_AUTH=v1) asks for V1.
+func TestDemoSignInGeneration(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		path string
+	}{{nil, "/_simkl/web/oauth2/authorize"}, {[]string{"-simkl-auth", "v1"}, "/_simkl/web/oauth/authorize"}} {
+		base := startApp(t, tc.args...)
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(base + "/login?next=%2F")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusSeeOther { // to BASE_URL's host first
+			if resp, err = c.Get(resp.Header.Get("Location")); err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusFound || loc.Path != tc.path {
+			t.Fatalf("%v: /login = %d to %s, want %s", tc.args, resp.StatusCode, loc, tc.path)
+		}
+		// The consent page accepts what the app sent.
+		resp, err = http.Get(loc.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%v: consent page %d", tc.args, resp.StatusCode)
+		}
+	}
+}
+
 func TestConfigRefusesRealModeWithoutSecrets(t *testing.T) {
 	env := map[string]string{"SIMKL_CLIENT_ID": "abc"}
 	_, err := parseConfig([]string{"simklink"}, func(k string) string { return env[k] }, io.Discard)
@@ -149,6 +186,8 @@ func TestConfigValidation(t *testing.T) {
 		{nil, []string{"-log-level", "loud"}, "LOG_LEVEL"},
 		{nil, []string{"-simkl-api-url", "ftp://x"}, "SIMKL_API_URL"},
 		{nil, []string{"extra"}, "unexpected"},
+		{map[string]string{"SIMKL_AUTH": "v3"}, nil, "SIMKL_AUTH"},
+		{nil, []string{"-simkl-auth", "oauth"}, "SIMKL_AUTH"},
 	} {
 		_, err := parseConfig(append([]string{"simklink"}, tc.args...), func(k string) string { return tc.env[k] }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -156,8 +195,19 @@ func TestConfigValidation(t *testing.T) {
 		}
 	}
 	cfg, err := parseConfig([]string{"simklink"}, func(k string) string { return map[string]string{"PORT": "9999"}[k] }, io.Discard)
-	if err != nil || cfg.Addr != ":9999" || !cfg.Demo {
+	if err != nil || cfg.Addr != ":9999" || !cfg.Demo || !cfg.AuthV2 {
 		t.Fatalf("PORT: %+v %v", cfg, err)
+	}
+	// AUTH V2 is the default; SIMKL_AUTH or -simkl-auth selects V1.
+	for _, tc := range []struct {
+		env  string
+		args []string
+		v2   bool
+	}{{"v1", nil, false}, {"V2", nil, true}, {"", []string{"-simkl-auth", "v1"}, false}, {"v1", []string{"-simkl-auth", "v2"}, true}} {
+		cfg, err := parseConfig(append([]string{"simklink"}, tc.args...), func(k string) string { return map[string]string{"SIMKL_AUTH": tc.env}[k] }, io.Discard)
+		if err != nil || cfg.AuthV2 != tc.v2 {
+			t.Errorf("SIMKL_AUTH=%q %v: AuthV2 %v, %v", tc.env, tc.args, cfg != nil && cfg.AuthV2, err)
+		}
 	}
 }
 

@@ -265,6 +265,9 @@ func (p *appProcess) signIn(t *testing.T, user string) []*http.Cookie {
 	})
 	vals.Set("user", user)
 	vals.Set("decision", "allow")
+	if access := form.Find(`input[name="access"][checked]`); access.Length() == 1 {
+		vals.Set("access", access.AttrOr("value", "")) // AUTH V2: the checked choice, as a browser sends it
+	}
 	action, err := resp.Request.URL.Parse(form.AttrOr("action", ""))
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func scenario(t *testing.T, a *appProcess, vp viewport) {
 		tb.press(`[data-testid="signin"]`),
 		chromedp.WaitVisible(chromedp.ID("user")),
 	)
-	if p := tb.path(); !strings.HasPrefix(p, "/_simkl/web/oauth/authorize") {
+	if p := tb.path(); !strings.HasPrefix(p, "/_simkl/web/oauth2/authorize") { // AUTH V2, the demo default
 		t.Fatalf("sign-in went to %s, not the consent page", p)
 	}
 	tb.do("allow as "+user,

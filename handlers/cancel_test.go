@@ -47,7 +47,7 @@ func TestVisitorLeavingIsNotAnError(t *testing.T) {
 // visitor's session (Set-Cookie) must never be stored by a shared cache.
 func TestErrorPagesThatSetCookiesAreNotShared(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, harnessOptions{v2: true})
+	h := newHarness(t, harnessOptions{auth: "v2"})
 	c, _ := h.signIn("vic", "/")
 	h.authNow.Add(int64(8 * 24 * time.Hour))
 	p := h.get(c, "/t/imdb/tt0000001")

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,7 @@ type harness struct {
 	now      *atomic.Int64 // resolver clock (unix nanos), so tests can age the cache
 	logs     *lockedBuffer // everything the app logged
 	authNow  *atomic.Int64 // the session's clock (unix nanos), for token expiry
+	v2       bool          // the app and stand-in speak AUTH V2
 }
 
 // lockedBuffer is a log sink safe for concurrent writers.
@@ -60,7 +62,10 @@ func (l *lockedBuffer) String() string {
 }
 
 type harnessOptions struct {
-	v2     bool
+	// auth is the AUTH generation, "v1" or "v2"; "" takes SIMKL_AUTH from
+	// the environment, default v2, so that `SIMKL_AUTH=v1 go test
+	// ./handlers` runs the whole suite against a V1 app.
+	auth   string
 	quiet  bool // discard the log (benchmarks)
 	limits simkl.Limits
 	config handlers.Config // ClientIPHeader, MissesPerSecond, MissBurst
@@ -72,12 +77,16 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	if o.auth == "" {
+		o.auth = strings.ToLower(os.Getenv("SIMKL_AUTH"))
+	}
+	v2 := o.auth != "v1"
 	var h http.Handler = http.NotFoundHandler()
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(app.Close)
 	sim := simkltest.NewServer(simkltest.Options{
 		ClientID: "test-client", ClientSecret: "test-secret",
-		RedirectURIs: []string{app.URL + "/auth/callback"}, AuthV2: o.v2,
+		RedirectURIs: []string{app.URL + "/auth/callback"}, AuthV2: v2,
 	})
 	t.Cleanup(sim.Close)
 
@@ -97,10 +106,13 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	authNow := &atomic.Int64{}
 	authNow.Store(time.Now().UnixNano())
 	resolver := titles.New(client, titles.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	oauth := client.OAuth(v2)
 	au, err := auth.New(auth.Config{
 		ClientID: "test-client", ClientSecret: "test-secret",
-		Endpoint: client.OAuthEndpoint(), RedirectURL: app.URL + "/auth/callback",
-		HashKey: key(32), BlockKey: key(32),
+		V2: v2, Endpoint: oauth.Endpoint, Scopes: oauth.Scopes, RevokeURL: oauth.RevokeURL, Issuer: oauth.Issuer,
+		HTTPClient:  oauth.HTTPClient,
+		RedirectURL: app.URL + "/auth/callback",
+		HashKey:     key(32), BlockKey: key(32),
 		UserName: func(ctx context.Context, token string) (string, error) {
 			u, err := client.UserSettings(ctx, token)
 			if err != nil {
@@ -130,7 +142,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Tracker: tracker.New(client, tracker.Options{}),
 		Metrics: metrics,
 	})
-	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow, handler: h}
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow, handler: h, v2: v2}
 }
 
 func key(n int) []byte {
@@ -224,6 +236,9 @@ func (h *harness) signInWith(c *http.Client, login page, user string) (*http.Cli
 	}
 	form.Set("user", user)
 	form.Set("decision", "allow")
+	if access := consent.doc.Find(`form input[name="access"][checked]`); access.Length() == 1 {
+		form.Set("access", access.AttrOr("value", "")) // what a browser submits: the checked choice
+	}
 	action := consent.doc.Find("form").AttrOr("action", "")
 	actionURL, _ := url.Parse(consent.resp.Request.URL.String())
 	actionURL, _ = actionURL.Parse(action)
@@ -237,6 +252,15 @@ func (h *harness) signInWith(c *http.Client, login page, user string) (*http.Cli
 		h.t.Fatalf("callback = %d: %s", done.resp.StatusCode, done.body)
 	}
 	return c, done.resp.Header.Get("Location")
+}
+
+// authorizePath is the stand-in's consent page for the harness's AUTH
+// generation.
+func (h *harness) authorizePath() string {
+	if h.v2 {
+		return "/web/oauth2/authorize"
+	}
+	return "/web/oauth/authorize"
 }
 
 // calls returns the stand-in's count for one route.

@@ -219,7 +219,10 @@ func TestSignInFailures(t *testing.T) {
 	consent.doc.Find("form input[type=hidden]").Each(func(_ int, s *goquery.Selection) { form.Set(s.AttrOr("name", ""), s.AttrOr("value", "")) })
 	form.Set("user", "dave")
 	form.Set("decision", "allow")
-	allowed := h.do(c, http.MethodPost, h.sim.URL+"/web/oauth/authorize", form)
+	if h.v2 {
+		form.Set("access", "write")
+	}
+	allowed := h.do(c, http.MethodPost, h.sim.URL+h.authorizePath(), form)
 	callback := allowed.resp.Header.Get("Location")
 	if first := h.get(c, callback); first.resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first callback %d", first.resp.StatusCode)
@@ -242,7 +245,7 @@ func TestSignInFailures(t *testing.T) {
 	form = url.Values{}
 	consent.doc.Find("form input[type=hidden]").Each(func(_ int, s *goquery.Selection) { form.Set(s.AttrOr("name", ""), s.AttrOr("value", "")) })
 	form.Set("decision", "deny")
-	denied := h.do(c2, http.MethodPost, h.sim.URL+"/web/oauth/authorize", form)
+	denied := h.do(c2, http.MethodPost, h.sim.URL+h.authorizePath(), form)
 	if loc := denied.resp.Header.Get("Location"); strings.Contains(loc, "/auth/callback") {
 		t.Fatalf("deny redirected to the callback: %q", loc)
 	}
@@ -319,15 +322,15 @@ func TestRevokedTokenEndsTheSession(t *testing.T) {
 // session updated; a refresh Simkl refuses ends the session with a notice.
 func TestExpiringTokens(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, harnessOptions{v2: true})
+	h := newHarness(t, harnessOptions{auth: "v2"})
 	c, _ := h.signIn("ivy", "/")
 	if p := h.get(c, "/t/imdb/tt1375666"); p.testid("badge-status").Text() != "Completed" {
 		t.Fatalf("V2 token: badge %q", p.testid("badge-status").Text())
 	}
 	h.authNow.Add(int64(8 * 24 * time.Hour))
 	p := h.get(c, "/t/imdb/tt0120382")
-	if p.testid("badge").AttrOr("data-presence", "") != "not_in" || h.calls("POST /oauth/token") != 2 {
-		t.Fatalf("after expiry: presence %q, %d token calls", p.testid("badge").AttrOr("data-presence", ""), h.calls("POST /oauth/token"))
+	if p.testid("badge").AttrOr("data-presence", "") != "not_in" || h.calls("POST /oauth2/token") != 2 {
+		t.Fatalf("after expiry: presence %q, %d token calls", p.testid("badge").AttrOr("data-presence", ""), h.calls("POST /oauth2/token"))
 	}
 	var setCookie bool
 	for _, v := range p.resp.Header.Values("Set-Cookie") {
