@@ -69,6 +69,14 @@ type Viewer struct {
 	Token Token
 }
 
+// AccessToken is the viewer's access token, or "" for no viewer.
+func (v *Viewer) AccessToken() string {
+	if v == nil {
+		return ""
+	}
+	return v.Token.Access
+}
+
 // Config is what New needs.
 type Config struct {
 	ClientID, ClientSecret string

@@ -33,6 +33,8 @@ func actionFailed(err error) string {
 		return "Simkl hasn't confirmed the change yet; it is still being sent. Reload in a moment to see it."
 	case errors.Is(err, tracker.ErrNotApplied):
 		return "Simkl couldn't match this title, so nothing changed."
+	case errors.Is(err, simkl.ErrInsufficientScope):
+		return "You allowed simklink to read your Simkl library but not to change it, so nothing changed."
 	case errors.Is(err, simkl.ErrBusy), errors.Is(err, simkl.ErrRateLimited):
 		return "Simkl is busy; nothing changed. Please try again in a moment."
 	case simkl.IsTemporary(err):
@@ -232,6 +234,7 @@ func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Vi
 		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
 		b, _ = s.currentBadge(w, r, v, t)
 		b.Error = actionFailed(err)
+		b.WriteAccessURL = writeAccessURL(err, path)
 		if !isHTMX(r) {
 			status = failedStatus(err)
 		}
@@ -266,7 +269,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 		msg = actionFailed(err)
 		prev, perr := s.trackerState(w, r, v, t)
 		if perr != nil {
-			g := views.EpisodeGrid{Path: path, Season: tg.Season, Block: block, Label: seasonLabel(tg.Season, false), Error: msg}
+			g := views.EpisodeGrid{Path: path, Season: tg.Season, Block: block, Label: seasonLabel(tg.Season, false), Error: msg, WriteAccessURL: writeAccessURL(err, path)}
 			s.renderGrid(w, r, v, t, g, failedStatus(err))
 			return
 		}
@@ -280,12 +283,27 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: seasonLabel(tg.Season, false)}
 	}
 	g.Error = msg
+	if err != nil {
+		g.WriteAccessURL = writeAccessURL(err, path)
+	}
 	b := s.badgeModel(t, st, nil, path)
 	s.renderGrid(w, r, v, t, g, status, views.BadgeOOB(b))
 }
 
+// writeAccessURL is, for a write Simkl refused because the visitor granted
+// read access only, the sign-in that asks for write access again and comes
+// back to the title; "" otherwise.
+func writeAccessURL(err error, path string) string {
+	if !errors.Is(err, simkl.ErrInsufficientScope) {
+		return ""
+	}
+	return "/login?next=" + url.QueryEscape(path)
+}
+
 func failedStatus(err error) int {
 	switch {
+	case errors.Is(err, simkl.ErrInsufficientScope):
+		return http.StatusForbidden
 	case errors.Is(err, tracker.ErrPending):
 		return http.StatusAccepted
 	case errors.Is(err, tracker.ErrNotApplied):

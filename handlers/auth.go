@@ -17,6 +17,7 @@ type Auth interface {
 	Complete(w http.ResponseWriter, r *http.Request) (string, error)
 	SignOut(w http.ResponseWriter, r *http.Request)
 	EndSession(w http.ResponseWriter, r *http.Request)
+	Renew(w http.ResponseWriter, r *http.Request, v *auth.Viewer) (*auth.Viewer, error)
 	Flash(w http.ResponseWriter, r *http.Request) string
 	AbandonedSignIn(w http.ResponseWriter, r *http.Request) bool
 }

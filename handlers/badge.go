@@ -50,7 +50,17 @@ func (s *server) trackerState(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	defer cancel()
 	st, err := s.Tracker.State(ctx, v.Token.Access, t)
 	if errors.Is(err, simkl.ErrTokenRevoked) && s.Auth != nil {
-		s.Auth.EndSession(w, r)
+		// AUTH V2: another request or a copy of the cookie may have
+		// refreshed the token, which ends the old one. Renew and ask once
+		// more; a grant that is gone ends the session.
+		nv, rerr := s.Auth.Renew(w, r, v)
+		if rerr == nil {
+			*v = *nv
+			st, err = s.Tracker.State(ctx, v.Token.Access, t)
+		}
+		if errors.Is(err, simkl.ErrTokenRevoked) && !errors.Is(rerr, auth.ErrSessionEnded) {
+			s.Auth.EndSession(w, r)
+		}
 	}
 	return st, err
 }
@@ -260,7 +270,7 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil, simkl.Title{}, false
 	}
-	res, err := s.Titles.Resolve(s.misses.gate(r), ref)
+	res, err := s.Titles.ResolveAs(s.misses.gate(r), ref, v.Token.Access)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, simkl.Title{}, false

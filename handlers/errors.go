@@ -140,6 +140,12 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl can't be reached",
 			Message:  "Simkl is down or slow right now, and this title isn't saved here yet. Please try again in a moment.",
 			RetryURL: retryURL(r), Links: []views.Link{home}}
+	case errors.Is(err, simkl.ErrUserTokenRequired):
+		// A real page, not a failure: the ID is fine, and Simkl opens it for
+		// signed-in visitors.
+		return http.StatusOK, views.Error{Status: http.StatusOK, Heading: "Sign in with Simkl to open this title",
+			Message: fmt.Sprintf("Simkl opens the %s ID %q only for visitors signed in with Simkl. Sign in, and simklink will look it up with your account.", r.PathValue("kind"), searchQuery(r)),
+			Links: []views.Link{{Label: "Sign in with Simkl", URL: loginURL(r)}, {Label: "Look for it on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
 	case errors.Is(err, simkl.ErrBadClientID):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl refused this app",
 			Message: "Simkl is not accepting requests from simklink right now. Please try again later.", Links: []views.Link{home}}

@@ -223,6 +223,13 @@ func (h *harness) signIn(user, next string) (*http.Client, string) {
 // signInWith finishes a sign-in that /login started.
 func (h *harness) signInWith(c *http.Client, login page, user string) (*http.Client, string) {
 	h.t.Helper()
+	return h.signInGranting(c, login, user, "")
+}
+
+// signInGranting is signInWith choosing the access granted on an AUTH V2
+// consent page ("read" or "write"; "" takes the checked choice).
+func (h *harness) signInGranting(c *http.Client, login page, user, access string) (*http.Client, string) {
+	h.t.Helper()
 	if login.resp.StatusCode != http.StatusFound {
 		h.t.Fatalf("/login = %d", login.resp.StatusCode)
 	}
@@ -236,8 +243,11 @@ func (h *harness) signInWith(c *http.Client, login page, user string) (*http.Cli
 	}
 	form.Set("user", user)
 	form.Set("decision", "allow")
-	if access := consent.doc.Find(`form input[name="access"][checked]`); access.Length() == 1 {
-		form.Set("access", access.AttrOr("value", "")) // what a browser submits: the checked choice
+	if checked := consent.doc.Find(`form input[name="access"][checked]`); checked.Length() == 1 {
+		if access == "" {
+			access = checked.AttrOr("value", "") // what a browser submits: the checked choice
+		}
+		form.Set("access", access)
 	}
 	action := consent.doc.Find("form").AttrOr("action", "")
 	actionURL, _ := url.Parse(consent.resp.Request.URL.String())

@@ -18,6 +18,9 @@ import (
 // Titles resolves links to titles (a cache in front of Simkl).
 type Titles interface {
 	Resolve(ctx context.Context, r simkl.Ref) (titles.Resolved, error)
+	// ResolveAs resolves with a signed-in visitor's token what an anonymous
+	// lookup cannot ("" token: Resolve).
+	ResolveAs(ctx context.Context, r simkl.Ref, token string) (titles.Resolved, error)
 	Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode, error)
 	// Search is Simkl's text search over movies, shows and anime, cached.
 	Search(ctx context.Context, q string) (titles.Found, error)

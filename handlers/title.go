@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -107,7 +108,10 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 
-		res, err := s.Titles.Resolve(s.misses.gate(r), ref)
+		res, err := s.Titles.ResolveAs(s.misses.gate(r), ref, viewer.AccessToken())
+		if errors.Is(err, simkl.ErrNotFound) && viewer == nil && (ref.Kind == simkl.KindLetterboxd || ref.Kind == simkl.KindTraktSlug) {
+			err = s.unknownSyncID(r, ref)
+		}
 		if err != nil {
 			s.failWith(w, r, err, flash)
 			return
@@ -167,6 +171,18 @@ func (s *server) handleTitle() http.Handler {
 		}
 		s.render(w, r, http.StatusOK, views.TitlePage(p, card, regions))
 	})
+}
+
+// unknownSyncID is the page for a Letterboxd or Trakt slug that Simkl's
+// public lookup does not know (/search/id does not take these kinds).
+// Signed in, simklink asks POST /sync/watched instead, which knows them.
+func (s *server) unknownSyncID(r *http.Request, ref simkl.Ref) error {
+	return &pageError{status: http.StatusNotFound, page: views.Error{
+		Heading: "Simkl doesn't know this ID yet",
+		Message: fmt.Sprintf("Simkl's public lookup doesn't find the %s ID %q. Signed in with Simkl, simklink can ask your Simkl account instead, which knows the titles you track.", ref.Kind, ref.ID),
+		Links: []views.Link{{Label: "Sign in with Simkl", URL: loginURL(r)}, {Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))},
+			{Label: "Go to the home page", URL: "/"}},
+	}}
 }
 
 // titleCard turns a Simkl title into the signed-out view model.

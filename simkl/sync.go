@@ -127,8 +127,11 @@ func refFields(r Ref) map[string]any {
 
 // WatchState is Simkl's answer about one WatchedItem.
 type WatchState struct {
-	Result        Result
-	SimklID       int
+	Result  Result
+	SimklID int
+	// Type is Simkl's type of the matched title, when the answer names it
+	// ("" otherwise).
+	Type          MediaType
 	List          string    // watching, completed, plantowatch, hold, dropped; "" when null
 	LastWatchedAt time.Time // zero when never watched
 	// Counters is set when Counters or Episodes was asked for (shows and
@@ -198,6 +201,7 @@ func (s *WatchState) UnmarshalJSON(b []byte) error {
 	var w struct {
 		Result        Result     `json:"result"`
 		Simkl         flexInt    `json:"simkl"`
+		Type          string     `json:"type"`
 		List          *string    `json:"list"`
 		LastWatchedAt flexString `json:"last_watched_at"`
 		IDs           IDs        `json:"ids"`
@@ -216,7 +220,7 @@ func (s *WatchState) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	out := WatchState{Result: w.Result, SimklID: int(w.Simkl), LastWatchedAt: parseTime(string(w.LastWatchedAt))}
+	out := WatchState{Result: w.Result, SimklID: int(w.Simkl), Type: ParseMediaType(w.Type), LastWatchedAt: parseTime(string(w.LastWatchedAt))}
 	if out.SimklID == 0 && out.Result != ResultNotFound {
 		out.SimklID = w.IDs.Simkl
 	}

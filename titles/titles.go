@@ -30,6 +30,10 @@ import (
 // Upstream is the part of the Simkl client the resolver uses.
 type Upstream interface {
 	SearchID(ctx context.Context, r simkl.Ref) ([]simkl.Title, error)
+	// SearchIDAs and Watched resolve with a signed-in user's token (see
+	// ResolveAs).
+	SearchIDAs(ctx context.Context, r simkl.Ref, token string) ([]simkl.Title, error)
+	Watched(ctx context.Context, token string, items []simkl.WatchedItem, ext simkl.Extended) ([]simkl.WatchState, error)
 	Summary(ctx context.Context, t simkl.MediaType, simklID int) (*simkl.Title, error)
 	Episodes(ctx context.Context, t simkl.MediaType, simklID int) ([]simkl.Episode, error)
 	Search(ctx context.Context, t simkl.MediaType, q string, limit int) ([]simkl.Title, error)
@@ -87,7 +91,10 @@ type refEntry struct {
 	simklID  int
 	typ      simkl.MediaType
 	notFound bool
-	expires  time.Time
+	// needsUser: Simkl answered user_token_required, so only a signed-in
+	// visitor's token can resolve the ref (see ResolveAs).
+	needsUser bool
+	expires   time.Time
 }
 
 type titleEntry struct {
@@ -188,6 +195,10 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error)
 			r.hits.Add(1)
 			return Resolved{}, simkl.ErrNotFound
 		}
+		if re.needsUser {
+			r.hits.Add(1)
+			return Resolved{}, simkl.ErrUserTokenRequired
+		}
 		if te, ok := r.titles.Get(re.simklID); ok && now.Before(te.expires) {
 			r.hits.Add(1)
 			return Resolved{Title: te.title}, nil
@@ -235,7 +246,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error)
 // StaleFor.
 func (r *Resolver) stale(ref simkl.Ref, now time.Time) (Resolved, bool) {
 	re, ok := r.refs.Peek(ref.Key())
-	if !ok || re.notFound {
+	if !ok || re.notFound || re.needsUser {
 		return Resolved{}, false
 	}
 	te, ok := r.titles.Peek(re.simklID)
@@ -253,27 +264,44 @@ func (r *Resolver) fetch(ctx context.Context, ref simkl.Ref) (simkl.Title, error
 	now := r.opt.Now()
 	key := ref.Key()
 	re, ok := r.refs.Get(key)
-	if !ok || re.notFound || now.After(re.expires) {
+	if !ok || re.notFound || re.needsUser || now.After(re.expires) {
 		found, err := r.up.SearchID(ctx, ref)
-		if errors.Is(err, simkl.ErrNotFound) {
+		switch {
+		case errors.Is(err, simkl.ErrNotFound):
 			r.refs.Add(key, refEntry{notFound: true, expires: now.Add(r.opt.NotFoundTTL)})
 			return simkl.Title{}, err
-		}
-		if err != nil {
+		case errors.Is(err, simkl.ErrUserTokenRequired):
+			r.refs.Add(key, refEntry{needsUser: true, expires: now.Add(r.opt.NotFoundTTL)})
+			return simkl.Title{}, err
+		case err != nil:
 			return simkl.Title{}, err
 		}
-		hit := pick(found, ref)
-		re = refEntry{simklID: hit.IDs.Simkl, typ: hit.Type, expires: now.Add(r.opt.TTL)}
-		if re.typ == "" {
-			return simkl.Title{}, fmt.Errorf("titles: /search/id gave no type for simkl %d", re.simklID)
-		}
-		r.refs.Add(key, re)
-		// The page's fragments and actions use the canonical /t/simkl/{id}:
-		// map it too, so they need no /search/id of their own.
-		if canon, err := simkl.ParseRef(string(simkl.KindSimkl), strconv.Itoa(re.simklID)); err == nil {
-			r.refs.ContainsOrAdd(canon.Key(), re)
+		if re, err = r.remember(ref, pick(found, ref), now); err != nil {
+			return simkl.Title{}, err
 		}
 	}
+	return r.summary(ctx, key, re, now)
+}
+
+// remember maps ref (and the title's canonical simkl ref) to the title a
+// lookup found.
+func (r *Resolver) remember(ref simkl.Ref, hit simkl.Title, now time.Time) (refEntry, error) {
+	re := refEntry{simklID: hit.IDs.Simkl, typ: hit.Type, expires: now.Add(r.opt.TTL)}
+	if re.typ == "" {
+		return re, fmt.Errorf("titles: Simkl gave no type for simkl %d", re.simklID)
+	}
+	r.refs.Add(ref.Key(), re)
+	// The page's fragments and actions use the canonical /t/simkl/{id}:
+	// map it too, so they need no /search/id of their own.
+	if canon, err := simkl.ParseRef(string(simkl.KindSimkl), strconv.Itoa(re.simklID)); err == nil {
+		r.refs.ContainsOrAdd(canon.Key(), re)
+	}
+	return re, nil
+}
+
+// summary returns the full record of re's title, from the cache or Simkl
+// (public data, fetched without a token and shared by every visitor).
+func (r *Resolver) summary(ctx context.Context, key string, re refEntry, now time.Time) (simkl.Title, error) {
 	if te, ok := r.titles.Get(re.simklID); ok && now.Before(te.expires) {
 		return te.title, nil
 	}

@@ -43,6 +43,16 @@ func (f *fakeUp) SearchID(ctx context.Context, r simkl.Ref) ([]simkl.Title, erro
 	return nil, simkl.ErrNotFound
 }
 
+// SearchIDAs and Watched are the signed-in paths; personal_test.go tests
+// them against the stand-in.
+func (f *fakeUp) SearchIDAs(ctx context.Context, r simkl.Ref, token string) ([]simkl.Title, error) {
+	return f.SearchID(ctx, r)
+}
+
+func (f *fakeUp) Watched(ctx context.Context, token string, items []simkl.WatchedItem, ext simkl.Extended) ([]simkl.WatchState, error) {
+	return nil, errors.New("fakeUp: no /sync/watched")
+}
+
 func (f *fakeUp) Summary(ctx context.Context, t simkl.MediaType, id int) (*simkl.Title, error) {
 	f.summary.Add(1)
 	if err := f.fail(); err != nil {

@@ -44,6 +44,9 @@ type Badge struct {
 	Notice string
 	// Error is why the last action failed; the state shown is unchanged.
 	Error string
+	// WriteAccessURL, with Error, is where to grant simklink write access
+	// again (the visitor allowed reading only).
+	WriteAccessURL string
 	// Unavailable: Simkl could not be reached; the badge offers a retry.
 	Unavailable bool
 	// Confirm, after a signed-out visitor signed in to act, offers that
@@ -118,6 +121,8 @@ type EpisodeGrid struct {
 	Error  string
 	// RetryURL, with Error, reloads this grid into its slot.
 	RetryURL string
+	// WriteAccessURL, with Error: see Badge.
+	WriteAccessURL string
 }
 
 // InAppBrowser is the page shown instead of sign-in inside an app's

@@ -1,0 +1,87 @@
+package titles_test
+
+import (
+	"errors"
+	"testing"
+
+	"simklink/simkl"
+	"simklink/simkl/simkltest"
+	"simklink/titles"
+)
+
+func standIn(t *testing.T) (*simkltest.Server, *simkl.Client) {
+	t.Helper()
+	srv := simkltest.NewServer(simkltest.Options{AuthV2: true})
+	t.Cleanup(srv.Close)
+	c, err := simkl.New(simkl.Config{APIBase: srv.URL, WebBase: srv.WebBase(), ImageBase: srv.ImageBase(), ClientID: "simklink-demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func mustRef(t *testing.T, kind, id string) simkl.Ref {
+	t.Helper()
+	r, err := simkl.ParseRef(kind, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// When Simkl wants a user token for lookups, a signed-out visitor gets
+// ErrUserTokenRequired (remembered: the next one costs no call), a
+// signed-in one resolves with their own token, and the title then serves
+// everyone from the shared cache.
+func TestResolveAsWhenLookupsNeedAUser(t *testing.T) {
+	t.Parallel()
+	srv, c := standIn(t)
+	f := srv.Simkl.Faults()
+	f.UserTokenRequired = true
+	srv.Simkl.SetFaults(f)
+	r := titles.New(c, titles.Options{})
+	inception := mustRef(t, "imdb", "tt1375666")
+
+	if _, err := r.ResolveAs(t.Context(), inception, ""); !errors.Is(err, simkl.ErrUserTokenRequired) {
+		t.Fatalf("signed out: %v", err)
+	}
+	before := srv.Simkl.Stats().Total
+	if _, err := r.Resolve(t.Context(), inception); !errors.Is(err, simkl.ErrUserTokenRequired) || srv.Simkl.Stats().Total != before {
+		t.Fatalf("signed out again: %v, %d calls", err, srv.Simkl.Stats().Total-before)
+	}
+
+	tok := srv.Simkl.MintToken("reader")
+	res, err := r.ResolveAs(t.Context(), inception, tok)
+	if err != nil || res.Title.IDs.Simkl != simkltest.InceptionID || res.Title.Overview == "" {
+		t.Fatalf("signed in: %+v, %v", res, err)
+	}
+	var asUser bool
+	for _, call := range srv.Simkl.Calls() {
+		asUser = asUser || call.Pattern == "GET /search/id" && call.User == "reader" && call.Status == 200
+	}
+	if !asUser {
+		t.Error("the lookup was not made with the visitor's token")
+	}
+	before = srv.Simkl.Stats().Total
+	if res, err := r.Resolve(t.Context(), inception); err != nil || res.Title.IDs.Simkl != simkltest.InceptionID || srv.Simkl.Stats().Total != before {
+		t.Fatalf("signed out after a signed-in lookup: %+v, %v, %d calls", res, err, srv.Simkl.Stats().Total-before)
+	}
+}
+
+// Trakt slugs are resolved through POST /sync/watched with the visitor's
+// token when /search/id does not know them; John Wick 4 is in the demo
+// library.
+func TestResolveAsTraktSlugThroughWatched(t *testing.T) {
+	t.Parallel()
+	srv, c := standIn(t)
+	r := titles.New(c, titles.Options{})
+	slug := mustRef(t, "traktslug", "john-wick-chapter-4-2023")
+	tok := srv.Simkl.MintToken("slugger")
+	res, err := r.ResolveAs(t.Context(), slug, tok)
+	if err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID || res.Title.Type != simkl.Movie {
+		t.Fatalf("traktslug signed in: %+v, %v", res, err)
+	}
+	if res, err := r.Resolve(t.Context(), slug); err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID {
+		t.Fatalf("then signed out, from the cache: %+v, %v", res, err)
+	}
+}
