@@ -297,7 +297,7 @@ func writeAccessURL(err error, path string) string {
 	if !errors.Is(err, simkl.ErrInsufficientScope) {
 		return ""
 	}
-	return "/login?next=" + url.QueryEscape(path)
+	return loginURL(path, path)
 }
 
 func failedStatus(err error) int {

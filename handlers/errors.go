@@ -145,7 +145,7 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 		// signed-in visitors.
 		return http.StatusOK, views.Error{Status: http.StatusOK, Heading: "Sign in with Simkl to open this title",
 			Message: fmt.Sprintf("Simkl opens the %s ID %q only for visitors signed in with Simkl. Sign in, and simklink will look it up with your account.", r.PathValue("kind"), searchQuery(r)),
-			Links:   []views.Link{{Label: "Sign in with Simkl", URL: loginURL(r)}, {Label: "Look for it on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
+			Links:   []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Look for it on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
 	case errors.Is(err, simkl.ErrBadClientID):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl refused this app",
 			Message: "Simkl is not accepting requests from simklink right now. Please try again later.", Links: []views.Link{home}}

@@ -180,7 +180,7 @@ func (s *server) unknownSyncID(r *http.Request, ref simkl.Ref) error {
 	return &pageError{status: http.StatusNotFound, page: views.Error{
 		Heading: "Simkl doesn't know this ID yet",
 		Message: fmt.Sprintf("Simkl's public lookup doesn't find the %s ID %q. Signed in with Simkl, simklink can ask your Simkl account instead, which knows the titles you track.", ref.Kind, ref.ID),
-		Links: []views.Link{{Label: "Sign in with Simkl", URL: loginURL(r)}, {Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))},
+		Links: []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))},
 			{Label: "Go to the home page", URL: "/"}},
 	}}
 }
