@@ -144,13 +144,13 @@ func benchRender(b *testing.B, c templ.Component) {
 
 func BenchmarkTitlePageSignedOut(b *testing.B) {
 	t := benchTitle()
-	benchRender(b, TitlePage(benchPage(t, nil), t, nil))
+	benchRender(b, TitlePage(benchPage(t, nil), t, nil, nil))
 }
 
 func BenchmarkTitlePageSignedIn(b *testing.B) {
 	t := benchTitle()
 	regions := templ.Join(TrackerBadge(benchBadge()), SeasonsList(benchSeasons()))
-	benchRender(b, TitlePage(benchPage(t, &User{Name: "demo"}), t, regions))
+	benchRender(b, TitlePage(benchPage(t, &User{Name: "demo"}), t, regions, nil))
 }
 
 func BenchmarkGridOnePieceBlock(b *testing.B) {
@@ -173,7 +173,7 @@ func TestBenchModels(t *testing.T) {
 		t.Errorf("block list has %d rows, want 12", n)
 	}
 	ti := benchTitle()
-	doc, _ = render(t, TitlePage(benchPage(ti, &User{Name: "demo"}), ti, templ.Join(TrackerBadge(benchBadge()), SeasonsList(benchSeasons()))))
+	doc, _ = render(t, TitlePage(benchPage(ti, &User{Name: "demo"}), ti, templ.Join(TrackerBadge(benchBadge()), SeasonsList(benchSeasons())), nil))
 	if n := doc.Find(`[data-testid="season-row"]`).Length(); n != 11 {
 		t.Errorf("signed-in page has %d season rows, want 11", n)
 	}

@@ -4,7 +4,11 @@
 // full page is built from the same components.
 package views
 
-import "time"
+import (
+	"time"
+
+	"simklink/locale"
+)
 
 // Assets are the fingerprinted URLs of the static files.
 type Assets struct {
@@ -75,6 +79,42 @@ type Title struct {
 	Episode       *EpisodeLink
 	// Stale is set when Simkl could not be reached and this is a cached copy.
 	Stale bool
+
+	// Loc formats the page's dates and numbers (the visitor's
+	// Accept-Language); nil formats them as American English.
+	Loc *locale.Locale
+
+	// What helps a visitor decide; each is empty when Simkl has none.
+	EnTitle       string   // an anime's English title, when it differs from Name
+	AltTitles     []string // an anime's main other titles
+	Ratings       []Rating // Simkl, IMDb, MAL, in that order
+	Certification string   // "TV-MA", "PG-13"
+	Network       string
+	Airing        *Airing   // airing shows: when new episodes come out
+	Released      time.Time // a movie's release or a show's first air date; zero when unknown
+	Trailer       *Trailer
+}
+
+// Rating is one source's rating of a title.
+type Rating struct {
+	Source string  // "Simkl", "IMDb", "MAL"
+	Value  float64 // out of 10
+	Votes  int     // 0 when unknown
+	Rank   int     // MAL's rank; 0 when none
+}
+
+// Airing is the weekly slot of an airing show: its next airing, in the
+// zone it is shown in, and that zone's name.
+type Airing struct {
+	Next time.Time
+	Zone string // "New York time"
+}
+
+// Trailer is a YouTube video of the title. It is a link to YouTube: the
+// page loads nothing from YouTube unless the visitor follows it.
+type Trailer struct {
+	Name string // "" when Simkl has none
+	URL  string // https://www.youtube.com/watch?v=…
 }
 
 // EpisodeLink is set on an episode-level link (?season=N&episode=M).
@@ -86,6 +126,18 @@ type EpisodeLink struct {
 	Known  bool // Simkl lists this episode
 	// Unavailable: Simkl could not be asked for the episode list just now.
 	Unavailable bool
+
+	Overview string
+	Still    *Image // the episode's still; nil when Simkl has none
+	// Prev and Next are the neighbouring episodes' pages, nil at either end.
+	Prev, Next *EpisodeNav
+}
+
+// EpisodeNav links a neighbouring episode's page.
+type EpisodeNav struct {
+	Season, Number int // Season 0 for anime
+	Title          string
+	URL            string
 }
 
 // Sample is a link on the home page.

@@ -40,3 +40,10 @@ func cellTitle(c EpisodeCell) string {
 	}
 	return cellLabel(c)
 }
+
+func primaryTestID(a *Action) string {
+	if a.TestID != "" {
+		return a.TestID
+	}
+	return "badge-primary"
+}

@@ -1,5 +1,7 @@
 package views
 
+import "simklink/locale"
+
 // When is a moment shown relatively ("3 days ago") with the exact time in
 // a <time datetime> element. The handler computes both: components are pure
 // and never read the clock.
@@ -54,6 +56,20 @@ type Badge struct {
 	Confirm *Confirm
 	// ConfirmRemove asks before taking the title out of the tracker.
 	ConfirmRemove bool
+	// Primary is the one action the status line offers: add it, mark the
+	// movie or the next episode watched. Nil when there is none.
+	Primary *Action
+	// Loc formats counts; nil formats them as American English.
+	Loc *locale.Locale
+}
+
+// Action is a one-tap POST with its hidden fields, answered with the
+// badge.
+type Action struct {
+	Label  string      // "Mark S4 E9 watched"
+	URL    string      // e.g. /t/simkl/2090/watched
+	Fields [][2]string // name, value
+	TestID string      // data-testid of the button
 }
 
 // EpisodeState is whether the visitor watched the episode an episode link

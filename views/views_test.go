@@ -43,7 +43,7 @@ func attr(t *testing.T, s *goquery.Selection, name, want string) {
 }
 
 func TestTitlePageMovie(t *testing.T) {
-	doc, _ := render(t, TitlePage(testPage(), movie(), nil))
+	doc, _ := render(t, TitlePage(testPage(), movie(), nil, nil))
 
 	card := one(t, doc, "title-card")
 	attr(t, card, "id", "title-card")
@@ -99,7 +99,7 @@ func TestTitlePageMovie(t *testing.T) {
 }
 
 func TestTitlePageShow(t *testing.T) {
-	doc, _ := render(t, TitlePage(testPage(), show(), nil))
+	doc, _ := render(t, TitlePage(testPage(), show(), nil, nil))
 	if got := text(one(t, doc, "title")); got != "Stranger Things (2016)" {
 		t.Errorf("h1 = %q", got)
 	}
@@ -116,7 +116,7 @@ func TestTitlePageShow(t *testing.T) {
 }
 
 func TestTitlePageAnime(t *testing.T) {
-	doc, _ := render(t, TitlePage(testPage(), anime(), nil))
+	doc, _ := render(t, TitlePage(testPage(), anime(), nil, nil))
 	if got := text(one(t, doc, "kind")); got != "Anime" {
 		t.Errorf("kind = %q", got)
 	}
@@ -143,7 +143,7 @@ func TestTitleCardEpisode(t *testing.T) {
 		{"show episode", show(), EpisodeLink{Season: 4, Number: 3, Title: "Chapter Three: The Monster and the Superhero", Known: true},
 			"S4 E3 · Chapter Three: The Monster and the Superhero"},
 		{"with air date", show(), EpisodeLink{Season: 4, Number: 1, Title: "The Hellfire Club", Known: true, Aired: aired},
-			"S4 E1 · The Hellfire Club · aired 27 May 2022"},
+			"S4 E1 · The Hellfire Club · aired May 27, 2022"},
 		{"known without a title", show(), EpisodeLink{Season: 1, Number: 2, Known: true}, "S1 E2"},
 		{"anime numbered straight through", anime(), EpisodeLink{Number: 500, Title: "Dreams!", Known: true}, "Episode 500 · Dreams!"},
 		{"not listed", show(), EpisodeLink{Season: 4, Number: 99}, "S4 E99 · not listed by Simkl"},
@@ -187,7 +187,7 @@ func TestTitleCardIsAFragment(t *testing.T) {
 
 func TestHeaderSignedOutAndSignedIn(t *testing.T) {
 	p := testPage()
-	doc, _ := render(t, TitlePage(p, movie(), nil))
+	doc, _ := render(t, TitlePage(p, movie(), nil, nil))
 	signin := one(t, doc, "signin")
 	attr(t, signin, "href", p.LoginURL)
 	if got := text(signin); got != "Sign in with Simkl" {
@@ -197,12 +197,15 @@ func TestHeaderSignedOutAndSignedIn(t *testing.T) {
 	none(t, doc, "user")
 	cta := one(t, doc, "signin-cta")
 	attr(t, cta.Find("a"), "href", p.LoginURL)
-	if got := text(cta); got != "Sign in with Simkl to see whether it’s in your tracker." {
+	if got := text(cta.Find("a")); got != "Sign in with Simkl" {
 		t.Errorf("cta = %q", got)
+	}
+	if got := text(cta.Find("button")); got != "Add to Plan to watch" {
+		t.Errorf("cta's add button = %q", got)
 	}
 
 	p.User = &User{Name: "Ada <Lovelace>"}
-	doc, html := render(t, TitlePage(p, movie(), nil))
+	doc, html := render(t, TitlePage(p, movie(), nil, nil))
 	if got := text(one(t, doc, "user-name")); got != "Ada <Lovelace>" {
 		t.Errorf("user name = %q", got)
 	}
@@ -226,7 +229,7 @@ func TestTitlePageBadge(t *testing.T) {
 	p := testPage()
 	p.User = &User{Name: "Ada"}
 	badge := templ.Raw(`<p class="badge" data-testid="badge">Watching</p>`)
-	doc, _ := render(t, TitlePage(p, movie(), badge))
+	doc, _ := render(t, TitlePage(p, movie(), badge, nil))
 	region := one(t, doc, "badge-region")
 	if _, ok := region.Attr("id"); ok {
 		t.Errorf("the badge region has an id; the badge component owns #badge")
@@ -239,7 +242,7 @@ func TestTitlePageBadge(t *testing.T) {
 
 func TestLayoutHead(t *testing.T) {
 	p := testPage()
-	doc, html := render(t, TitlePage(p, movie(), nil))
+	doc, html := render(t, TitlePage(p, movie(), nil, nil))
 
 	if !strings.HasPrefix(html, "<!doctype html>") && !strings.HasPrefix(html, "<!DOCTYPE html>") {
 		t.Errorf("no doctype: %.40s", html)
@@ -294,7 +297,7 @@ func TestLayoutHead(t *testing.T) {
 		t.Errorf("a signed-out page loads a script")
 	}
 	p.User = &User{Name: "demo"}
-	doc, _ = render(t, TitlePage(p, movie(), nil))
+	doc, _ = render(t, TitlePage(p, movie(), nil, nil))
 	htmx := doc.Find(`script[src="` + p.Assets.HTMX + `"]`)
 	if _, ok := htmx.Attr("defer"); !ok || htmx.Length() != 1 {
 		t.Errorf("signed in: want one deferred htmx script, found %d", htmx.Length())
@@ -304,7 +307,7 @@ func TestLayoutHead(t *testing.T) {
 	}
 
 	p.Assets.AppJS = "/static/app.12345678.js"
-	doc, _ = render(t, TitlePage(p, movie(), nil))
+	doc, _ = render(t, TitlePage(p, movie(), nil, nil))
 	app := doc.Find(`script[src="/static/app.12345678.js"]`)
 	if _, ok := app.Attr("defer"); !ok || app.Length() != 1 {
 		t.Errorf("AppJS: want one deferred script, found %d", app.Length())
@@ -327,7 +330,7 @@ func TestLayoutWithoutOpenGraph(t *testing.T) {
 
 func TestLayoutChrome(t *testing.T) {
 	p := testPage()
-	doc, _ := render(t, TitlePage(p, movie(), nil))
+	doc, _ := render(t, TitlePage(p, movie(), nil, nil))
 	for _, sel := range []string{"header", "main#main", "footer"} {
 		if n := doc.Find(sel).Length(); n != 1 {
 			t.Errorf("want one %s landmark, found %d", sel, n)
@@ -344,7 +347,7 @@ func TestLayoutChrome(t *testing.T) {
 
 	p.Demo = true
 	p.Flash = "Your Simkl connection ended. Sign in again."
-	doc, _ = render(t, TitlePage(p, movie(), nil))
+	doc, _ = render(t, TitlePage(p, movie(), nil, nil))
 	if got := text(one(t, doc, "demo-banner")); !strings.HasPrefix(got, "Demo mode: Simkl is simulated by a built-in stand-in") {
 		t.Errorf("demo banner = %q", got)
 	}
@@ -362,7 +365,7 @@ func TestJSONLD(t *testing.T) {
 	p.JSONLD = map[string]any{"@context": "https://schema.org", "@type": "Movie", "name": evil}
 	m := movie()
 	m.Name = evil
-	doc, html := render(t, TitlePage(p, m, nil))
+	doc, html := render(t, TitlePage(p, m, nil, nil))
 
 	if strings.Contains(html, "<script>alert") || strings.Contains(html, "</script><script") {
 		t.Fatalf("a </script> in the title broke out of its element")
@@ -492,9 +495,9 @@ func pages(t *testing.T) map[string]*goquery.Document {
 	stale.Episode = &EpisodeLink{Number: 500, Known: true, Title: "x", Aired: aired}
 	out := map[string]*goquery.Document{}
 	for name, c := range map[string]templ.Component{
-		"movie": TitlePage(testPage(), movie(), nil),
-		"show":  TitlePage(signedIn, show(), nil),
-		"anime": TitlePage(testPage(), stale, nil),
+		"movie": TitlePage(testPage(), movie(), nil, nil),
+		"show":  TitlePage(signedIn, show(), nil, nil),
+		"anime": TitlePage(testPage(), stale, nil, nil),
 		"home": HomePage(signedIn, Home{Samples: []Sample{{Label: "a", URL: "/t/imdb/tt1"}}, Kinds: kinds(),
 			Bookmarklet: "javascript:void(location.href='https://x.example/go?q='+encodeURIComponent(location.href))"}),
 		"which": WhichKindPage(testPage(), WhichKind{Number: "1984", Choices: []Choice{{Label: "MyAnimeList ID 1984", URL: "/t/mal/1984"}}, TitleURL: "/go?q=1984&as=title"}),
