@@ -171,6 +171,12 @@ func (s *server) handleMark(watched bool) http.Handler {
 			s.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Marked watched." })
 			return
 		}
+		if r.PostFormValue("from") == "badge" && tg.Episode > 0 {
+			// The badge's primary action: answer with the badge, which then
+			// offers the next episode.
+			s.finishEpisodeAction(w, r, v, t, tg, watched, out, err)
+			return
+		}
 		s.finishGridAction(w, r, v, t, tg, block, out, err)
 	})
 }
@@ -239,7 +245,7 @@ func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Vi
 			status = failedStatus(err)
 		}
 	} else {
-		b = s.badgeModel(t, out.State, nil, path)
+		b = s.badgeModel(t, out.State, nil, path, s.loc(r))
 		notice(&b)
 	}
 	s.renderBadge(w, r, v, t, b, status)
@@ -278,7 +284,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 			status = failedStatus(err)
 		}
 	}
-	g, found := gridModel(st, path, tg.Season, block)
+	g, found := gridModel(st, path, tg.Season, block, s.loc(r))
 	if !found {
 		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: seasonLabel(tg.Season, false)}
 	}
@@ -286,7 +292,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 	if err != nil {
 		g.WriteAccessURL = writeAccessURL(err, path)
 	}
-	b := s.badgeModel(t, st, nil, path)
+	b := s.badgeModel(t, st, nil, path, s.loc(r))
 	s.renderGrid(w, r, v, t, g, status, views.BadgeOOB(b))
 }
 
@@ -298,6 +304,60 @@ func writeAccessURL(err error, path string) string {
 		return ""
 	}
 	return loginURL(path, path)
+}
+
+// finishEpisodeAction answers an episode action taken from the badge: 303
+// back to the page the form was on (the episode's page or the title's)
+// without JavaScript, the badge with htmx.
+func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, watched bool, out tracker.Outcome, err error) {
+	path := canonicalPath(t)
+	if s.revoked(w, r, err, path) {
+		return
+	}
+	onEpisode := r.PostFormValue("page") == "episode"
+	if err == nil && !isHTMX(r) {
+		back := path
+		if onEpisode {
+			back += episodeQuery{season: tg.Season, episode: tg.Episode, set: true}.query()
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	var ep *views.EpisodeLink
+	if onEpisode {
+		ep = &views.EpisodeLink{Season: tg.Season, Number: tg.Episode, Known: true}
+		if t.Type == simkl.Anime {
+			ep.Season = 0
+		}
+	}
+	var b views.Badge
+	status := http.StatusOK
+	if err != nil {
+		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
+		st, serr := s.trackerState(w, r, v, t)
+		if serr != nil {
+			b = views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
+		} else {
+			b = s.badgeModel(t, st, ep, path, s.loc(r))
+		}
+		b.Error = actionFailed(err)
+		b.WriteAccessURL = writeAccessURL(err, path)
+		if !isHTMX(r) {
+			status = failedStatus(err)
+		}
+	} else {
+		b = s.badgeModel(t, out.State, ep, path, s.loc(r))
+		verb := "watched"
+		if !watched {
+			verb = "unwatched"
+		}
+		label := episodeLabel(tg.Season, tg.Episode)
+		if t.Type == simkl.Anime {
+			label = "Episode " + strconv.Itoa(tg.Episode)
+		}
+		b.Notice = "Marked " + label + " " + verb + "."
+	}
+	s.renderBadge(w, r, v, t, b, status)
 }
 
 func failedStatus(err error) int {

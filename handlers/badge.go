@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 
 	"simklink/auth"
+	"simklink/locale"
 	"simklink/simkl"
 	"simklink/tracker"
 	"simklink/views"
@@ -66,18 +67,18 @@ func (s *server) trackerState(w http.ResponseWriter, r *http.Request, v *auth.Vi
 }
 
 // titleRegions builds the signed-in regions of a title page: the badge and,
-// for shows and anime, the season list. ended reports that the session was
-// ended because Simkl refused the token.
-func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, ep *views.EpisodeLink, path string) (c templ.Component, ended bool) {
+// for shows and anime, the season list (more). ended reports that the
+// session was ended because Simkl refused the token.
+func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, ep *views.EpisodeLink, path string) (badge, more templ.Component, ended bool) {
 	st, err := s.trackerState(w, r, v, t)
 	if errors.Is(err, simkl.ErrTokenRevoked) {
-		return nil, true
+		return nil, nil, true
 	}
 	if err != nil {
 		s.Logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
-		return views.TrackerBadge(views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}), false
+		return views.TrackerBadge(views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}), nil, false
 	}
-	b := s.badgeModel(t, st, ep, path)
+	b := s.badgeModel(t, st, ep, path, s.loc(r))
 	q := r.URL.Query()
 	if q.Get("action") == "list" && validStatus(t.Type, q.Get("status")) && b.Status != q.Get("status") {
 		b.Confirm = &views.Confirm{Status: q.Get("status"), Label: "Add to " + listLabel(q.Get("status"))}
@@ -85,11 +86,13 @@ func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	if q.Get("confirm") == "remove" {
 		b.ConfirmRemove = true
 	}
-	parts := []templ.Component{views.TrackerBadge(b)}
-	if t.Type != simkl.Movie && len(st.Seasons) > 0 {
-		parts = append(parts, views.SeasonsList(seasonsModel(st, path)))
+	if q.Get("action") == "list" && b.Confirm != nil {
+		b.Primary = nil // the confirmation is the action
 	}
-	return templ.Join(parts...), false
+	if t.Type != simkl.Movie && len(st.Seasons) > 0 {
+		more = views.SeasonsList(seasonsModel(st, path))
+	}
+	return views.TrackerBadge(b), more, false
 }
 
 func validStatus(t simkl.MediaType, status string) bool {
@@ -118,9 +121,9 @@ func listLabel(status string) string {
 }
 
 // badgeModel turns Simkl's answer into the badge's view model.
-func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string) views.Badge {
+func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string, loc *locale.Locale) views.Badge {
 	now := time.Now()
-	b := views.Badge{Path: path, Kind: string(t.Type), Status: st.List, StatusLabel: listLabel(st.List)}
+	b := views.Badge{Path: path, Kind: string(t.Type), Status: st.List, StatusLabel: listLabel(st.List), Loc: loc}
 	switch st.Result {
 	case simkl.ResultInLibrary:
 		b.Presence = views.PresenceIn
@@ -135,7 +138,7 @@ func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.Episod
 		b.Presence = views.PresenceNotFound
 	}
 	if !st.LastWatchedAt.IsZero() {
-		b.LastWatched = when(st.LastWatchedAt, now)
+		b.LastWatched = when(st.LastWatchedAt, now, loc)
 	}
 	if c := st.Counters; c != nil {
 		b.Watched, b.Aired, b.Total = c.Watched, c.Aired, c.Total
@@ -170,7 +173,73 @@ func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.Episod
 		}
 		b.Episode = es
 	}
+	b.Primary = primaryAction(t, st, b)
 	return b
+}
+
+// primaryAction is the one action the badge's status line offers: add a
+// title that is not in the tracker, mark an episode link's episode, a
+// movie, or a show's next aired episode watched. Nil when there is none
+// (everything aired is watched, or Simkl does not know the title).
+func primaryAction(t simkl.Title, st simkl.WatchState, b views.Badge) *views.Action {
+	mark := func(season, number int) *views.Action {
+		a := &views.Action{Label: "Mark " + episodeLabel(season, number) + " watched", URL: b.Path + "/watched",
+			Fields: [][2]string{{"season", strconv.Itoa(season)}, {"episode", strconv.Itoa(number)}, {"from", "badge"}}, TestID: "mark-episode-watched"}
+		if t.Type == simkl.Anime {
+			a.Label = "Mark episode " + strconv.Itoa(number) + " watched"
+		}
+		return a
+	}
+	switch {
+	case b.Presence == views.PresenceNotFound:
+		return nil
+	case b.Episode != nil:
+		if e := b.Episode; e.Known && e.Aired && !e.Watched {
+			season := e.Season
+			if t.Type == simkl.Anime {
+				season = animeSeason(st, e.Number)
+			}
+			a := mark(season, e.Number)
+			a.Fields = append(a.Fields, [2]string{"page", "episode"})
+			return a
+		}
+		return nil
+	case b.Presence == views.PresenceNotIn:
+		return &views.Action{Label: "Add to Plan to watch", URL: b.Path + "/list", Fields: [][2]string{{"status", simkl.ListPlanToWatch}}, TestID: "add-plantowatch"}
+	case t.Type == simkl.Movie:
+		if st.List != simkl.ListCompleted {
+			return &views.Action{Label: "Mark watched", URL: b.Path + "/watched", TestID: "mark-movie-watched"}
+		}
+		return nil
+	}
+	// A show or anime in the tracker: its first aired episode not yet
+	// watched, regular seasons in order (specials are not "next").
+	seasons := append([]simkl.SeasonProgress(nil), st.Seasons...)
+	sort.SliceStable(seasons, func(i, j int) bool { return seasons[i].Number < seasons[j].Number })
+	for _, sp := range seasons {
+		if sp.Number == 0 {
+			continue
+		}
+		for _, e := range sp.Episodes {
+			if e.Aired && !e.Watched {
+				return mark(sp.Number, int(e.Number))
+			}
+		}
+	}
+	return nil
+}
+
+// animeSeason is the season Simkl's watched answer files an anime episode
+// under (anime have one, numbered straight through); 1 when it has none.
+func animeSeason(st simkl.WatchState, number int) int {
+	for _, sp := range st.Seasons {
+		for _, e := range sp.Episodes {
+			if int(e.Number) == number && sp.Number > 0 {
+				return sp.Number
+			}
+		}
+	}
+	return 1
 }
 
 func episodeLabel(season, number int) string {
@@ -213,9 +282,10 @@ func seasonLabel(n int, single bool) string {
 	return "Season " + strconv.Itoa(n)
 }
 
-// when formats a moment for a <time> element.
-func when(t, now time.Time) *views.When {
-	return &views.When{ISO: t.UTC().Format(time.RFC3339), Relative: relative(t, now), Exact: t.UTC().Format("2 Jan 2006, 15:04 UTC")}
+// when formats a moment for a <time> element, in the visitor's language.
+func when(t, now time.Time, loc *locale.Locale) *views.When {
+	u := t.UTC()
+	return &views.When{ISO: u.Format(time.RFC3339), Relative: loc.Relative(t, now), Exact: loc.Date(u) + ", " + loc.Time(u) + " UTC"}
 }
 
 // relative says how long ago t was, in the largest whole unit.
@@ -319,7 +389,7 @@ func (s *server) currentBadge(w http.ResponseWriter, r *http.Request, v *auth.Vi
 		s.Logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
 		return views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}, false
 	}
-	return s.badgeModel(t, st, nil, path), false
+	return s.badgeModel(t, st, nil, path, s.loc(r)), false
 }
 
 // renderBadge answers with the badge: the fragment for htmx, else the
@@ -384,7 +454,7 @@ func (s *server) handleSeason() http.Handler {
 				Error: "Couldn't reach Simkl to load these episodes.", RetryURL: r.URL.RequestURI()}
 		} else {
 			var found bool
-			g, found = gridModel(st, path, season, block)
+			g, found = gridModel(st, path, season, block, s.loc(r))
 			if !found {
 				s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "No such season",
 					Message: "Simkl lists no such season (or block of episodes) for this title."}})
@@ -409,7 +479,7 @@ func (s *server) renderGrid(w http.ResponseWriter, r *http.Request, v *auth.View
 
 // gridModel builds the grid of one season, or of one block of a long
 // season, or a long season's block list.
-func gridModel(st simkl.WatchState, path string, season, block int) (views.EpisodeGrid, bool) {
+func gridModel(st simkl.WatchState, path string, season, block int, loc *locale.Locale) (views.EpisodeGrid, bool) {
 	single := len(st.Seasons) == 1
 	for _, sp := range st.Seasons {
 		if sp.Number != season {
@@ -448,7 +518,7 @@ func gridModel(st simkl.WatchState, path string, season, block int) (views.Episo
 		for _, e := range eps {
 			c := views.EpisodeCell{Number: int(e.Number), Watched: e.Watched, Aired: e.Aired}
 			if lw := e.LastWatchedAt(); !lw.IsZero() {
-				c.LastWatched = when(lw, now)
+				c.LastWatched = when(lw, now, loc)
 				if lw.After(latest) {
 					latest, g.LastWatched, g.LastWatchedEpNo = lw, c.LastWatched, c.Number
 				}

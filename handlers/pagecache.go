@@ -156,6 +156,7 @@ func (p *cachedPage) write(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", p.cache)
 	h.Add("Vary", "Cookie")
 	h.Add("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Language")
 	body := p.body
 	if p.gz != nil && acceptsGzip(r) {
 		body = p.gz

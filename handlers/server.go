@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"simklink/locale"
 	"time"
 
 	"simklink/simkl"
@@ -30,6 +31,7 @@ type Titles interface {
 type Links interface {
 	PosterURL(path string, size simkl.ImageSize) string
 	FanartURL(path string, size simkl.ImageSize) string
+	EpisodeImageURL(path string, size simkl.ImageSize) string
 	TitlePageURL(t simkl.MediaType, simklID int, slug string) string
 	SearchPageURL(q string) string
 }
@@ -79,7 +81,8 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d, pages: newPageCache(pageCacheBytes, time.Minute, time.Now), pools: newPools(),
+	locales := locale.NewSet()
+	s := &server{Deps: d, locales: locales, pages: newPageCache(pageCacheBytes, time.Minute, time.Now), pools: newPools(),
 		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader), assets: views.Assets{
 			CSS:     d.Assets.Path("app.css"),
 			HTMX:    d.Assets.Path("htmx.min.js"),
@@ -98,5 +101,7 @@ type server struct {
 	assets views.Assets
 	pages  *pageCache
 	pools  *pools
-	misses *missLimiter
+	// locales formats dates and numbers for each visitor's Accept-Language.
+	locales *locale.Set
+	misses  *missLimiter
 }

@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
+	"simklink/locale"
 	"simklink/simkl"
 	"simklink/views"
 )
@@ -101,6 +103,10 @@ func (s *server) handleTitle() http.Handler {
 		// gets the same page as everyone else: serve it from the page cache.
 		anonymous := viewer == nil && flash == "" && len(w.Header().Values("Set-Cookie")) == 0
 		key, shareable := pageKey(r, titleQueryKeys...)
+		// Dates and numbers follow the visitor's language: one cached page
+		// per matched locale (a handful), never per raw header.
+		loc := s.loc(r)
+		key += "\x00" + loc.Tag()
 		if anonymous && shareable {
 			if cp, ok := s.pages.get(key); ok {
 				cp.write(w, r)
@@ -121,6 +127,7 @@ func (s *server) handleTitle() http.Handler {
 			epq = episodeQuery{} // a movie has no episodes: it is the movie's page
 		}
 		card := s.titleCard(t)
+		card.Loc = loc
 		card.Stale = res.Stale
 		if epq.set {
 			card.Episode = s.episodeLink(r, t, epq)
@@ -142,14 +149,15 @@ func (s *server) handleTitle() http.Handler {
 
 		h := w.Header()
 		h.Add("Vary", "Cookie")
-		var regions templ.Component
+		h.Add("Vary", "Accept-Language")
+		var badge, more templ.Component
 		if viewer != nil {
 			var ended bool
-			regions, ended = s.titleRegions(w, r, viewer, t, card.Episode, card.Path)
+			badge, more, ended = s.titleRegions(w, r, viewer, t, card.Episode, card.Path)
 			if ended {
 				// Said on this page, so taken from the session now rather
 				// than shown again on the next.
-				viewer, regions, p.Flash = nil, nil, s.Auth.Flash(w, r)
+				viewer, badge, more, p.Flash = nil, nil, nil, s.Auth.Flash(w, r)
 			}
 		}
 		if viewer != nil {
@@ -165,11 +173,11 @@ func (s *server) handleTitle() http.Handler {
 		default:
 			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
 			if anonymous && shareable {
-				s.renderShared(w, r, key, views.TitlePage(p, card, regions), h.Get("Cache-Control"))
+				s.renderShared(w, r, key, views.TitlePage(p, card, badge, more), h.Get("Cache-Control"))
 				return
 			}
 		}
-		s.render(w, r, http.StatusOK, views.TitlePage(p, card, regions))
+		s.render(w, r, http.StatusOK, views.TitlePage(p, card, badge, more))
 	})
 }
 
@@ -203,9 +211,11 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 	}
 	if t.Type == simkl.Movie {
 		c.TotalEpisodes = 0
+		c.Released = dateOnly(t.Released)
 	} else {
-		c.Runtime = 0
+		c.Released = dateOnly(t.FirstAired)
 	}
+	s.decideHelpers(&c, t, time.Now())
 	if t.Poster != "" {
 		sizes := simkl.PosterSrcset()
 		set := make([]string, 0, len(sizes))
@@ -215,10 +225,10 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 		c.Poster = &views.Image{
 			Src:    s.Links.PosterURL(t.Poster, simkl.PosterM),
 			Srcset: strings.Join(set, ", "),
-			Sizes:  "(min-width: 40rem) 340px, 240px",
-			Width:  simkl.PosterM.Width,
-			Height: simkl.PosterM.Height,
-			Alt:    "Poster of " + t.Title,
+			// A thumbnail beside the title on phones (5.5rem), a column
+			// of up to 300 px from 40rem.
+			Sizes: "(min-width: 40rem) 300px, 88px",
+			Alt:   "Poster of " + t.Title,
 		}
 	}
 	return c
@@ -240,22 +250,63 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 		link.Unavailable = true
 		return link
 	}
-	for _, e := range eps {
-		if e.Number != q.episode {
+	for i, e := range eps {
+		if e.Number != q.episode || e.Type == "special" && t.Type == simkl.Anime {
 			continue
 		}
 		if t.Type == simkl.Anime && q.season <= 1 || e.Season == link.Season {
-			link.Title, link.Aired, link.Known = e.Title, e.Date, true
-			if strings.EqualFold(e.Title, fmt.Sprintf("Episode %d", e.Number)) {
-				link.Title = "" // says nothing the number does not
-			}
+			link.Title, link.Aired, link.Known = episodeTitle(e), e.Date, true
 			if t.Type == simkl.Anime {
 				link.Season = 0
 			}
+			link.Overview = breaks(e.Description)
+			if e.Img != "" {
+				link.Still = &views.Image{Src: s.Links.EpisodeImageURL(e.Img, simkl.EpisodeW), Alt: "Still from " + episodeLabel(link.Season, e.Number)}
+			}
+			link.Prev = s.episodeNav(t, eps, i, -1)
+			link.Next = s.episodeNav(t, eps, i, +1)
 			break
 		}
 	}
 	return link
+}
+
+// episodeTitle is an episode's title, or "" when it only repeats the
+// number ("Episode 5").
+func episodeTitle(e simkl.Episode) string {
+	if strings.EqualFold(e.Title, fmt.Sprintf("Episode %d", e.Number)) {
+		return ""
+	}
+	return e.Title
+}
+
+// breaks turns the <br> tags of an episode description into newlines, as
+// the client does for overviews.
+func breaks(s string) string {
+	for _, br := range []string{"<br />", "<br/>", "<br>", "<BR>"} {
+		s = strings.ReplaceAll(s, br, "\n")
+	}
+	return strings.TrimSpace(s)
+}
+
+// episodeNav links the regular episode next to eps[i] in direction dir,
+// from the list the page already fetched; nil at either end. Specials
+// without numbers are skipped.
+func (s *server) episodeNav(t simkl.Title, eps []simkl.Episode, i, dir int) *views.EpisodeNav {
+	for j := i + dir; j >= 0 && j < len(eps); j += dir {
+		e := eps[j]
+		if e.Number <= 0 || e.Type == "special" {
+			continue
+		}
+		n := &views.EpisodeNav{Season: e.Season, Number: e.Number, Title: episodeTitle(e)}
+		q := episodeQuery{season: e.Season, episode: e.Number, set: true}
+		if t.Type == simkl.Anime {
+			n.Season, q.season = 0, -1
+		}
+		n.URL = canonicalPath(t) + q.query()
+		return n
+	}
+	return nil
 }
 
 func kindLabel(t simkl.Title) string {
@@ -392,4 +443,93 @@ func jsonLD(t simkl.Title, c views.Title, canonical string) any {
 		}
 	}
 	return m
+}
+
+// loc is the locale the visitor's Accept-Language asks for.
+func (s *server) loc(r *http.Request) *locale.Locale {
+	return s.locales.Match(r.Header.Get("Accept-Language"))
+}
+
+// dateOnly reads the date part of Simkl's released ("2011-07-15") and
+// first_aired ("2011-04-18T01:00:00Z") values; zero when there is none.
+// first_aired is in UTC, and a US show's first evening is the next day
+// there, so the date is taken in the zone the show airs in when it has
+// one (see decideHelpers).
+func dateOnly(s string) time.Time {
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// decideHelpers fills in what helps a visitor decide, from the summary the
+// page already has: no other call to Simkl.
+func (s *server) decideHelpers(c *views.Title, t simkl.Title, now time.Time) {
+	for _, r := range []struct {
+		source string
+		r      *simkl.Rating
+	}{{"Simkl", t.Ratings.Simkl}, {"IMDb", t.Ratings.IMDb}, {"MAL", t.Ratings.MAL}} {
+		if r.r != nil {
+			c.Ratings = append(c.Ratings, views.Rating{Source: r.source, Value: r.r.Rating, Votes: r.r.Votes, Rank: r.r.Rank})
+		}
+	}
+	c.Certification = strings.TrimSpace(t.Certification)
+	c.Network = strings.TrimSpace(t.Network)
+	if t.Type != simkl.Movie && t.Airs != nil {
+		if _, _, _, zone, ok := t.Airs.Slot(); ok && !c.Released.IsZero() && c.Released.Location() == time.UTC && len(t.FirstAired) > 10 {
+			c.Released = c.Released.In(zone)
+		}
+		// The weekly slot says when new episodes come: only while the show
+		// airs (or is about to). Signed-out pages run no script, so the
+		// time is the show's own, with its zone named.
+		if t.Status == "airing" || t.Status == "tba" {
+			if next, ok := t.Airs.NextAiring(now); ok {
+				c.Airing = &views.Airing{Next: next, Zone: zoneName(t.Airs.Timezone)}
+			}
+		}
+	}
+	c.Released = time.Date(c.Released.Year(), c.Released.Month(), c.Released.Day(), 0, 0, 0, 0, time.UTC)
+	if c.Released.Year() <= 1 {
+		c.Released = time.Time{}
+	}
+	if len(t.Trailers) > 0 {
+		tr := t.Trailers[0]
+		c.Trailer = &views.Trailer{Name: tr.Name, URL: "https://www.youtube.com/watch?v=" + tr.YouTube}
+	}
+	if t.Type == simkl.Anime {
+		c.EnTitle, c.AltTitles = otherTitles(t)
+	}
+}
+
+// otherTitles are an anime's English title, when it differs from the
+// title, and its official other titles (at most three), each once.
+func otherTitles(t simkl.Title) (en string, alt []string) {
+	seen := map[string]bool{strings.ToLower(t.Title): true}
+	if e := strings.TrimSpace(t.EnTitle); e != "" && !seen[strings.ToLower(e)] {
+		en = e
+		seen[strings.ToLower(e)] = true
+	}
+	for _, a := range t.AltTitles {
+		if a.Type != "official" || seen[strings.ToLower(a.Name)] {
+			continue
+		}
+		seen[strings.ToLower(a.Name)] = true
+		alt = append(alt, a.Name)
+		if len(alt) == 3 {
+			break
+		}
+	}
+	return en, alt
+}
+
+// zoneName names an IANA zone as people say it: "America/New_York" is
+// "New York time".
+func zoneName(tz string) string {
+	city := tz[strings.LastIndexByte(tz, '/')+1:]
+	if city == "" || city == "UTC" {
+		return "UTC"
+	}
+	return strings.ReplaceAll(city, "_", " ") + " time"
 }

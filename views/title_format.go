@@ -36,13 +36,15 @@ func ratingValue(l *locale.Locale, r Rating) string { return locOr(l).Decimal(r.
 func rankLabel(l *locale.Locale, r Rating) string { return "#" + locOr(l).Number(r.Rank) }
 
 // releasedLabel names Title.Released: a movie's release, a show's first
-// episode.
-func releasedLabel(t Title, now bool) string {
-	if t.Kind == "movie" {
-		if now {
-			return "Released"
-		}
+// episode, either still to come.
+func releasedLabel(t Title) string {
+	switch {
+	case t.Kind == "movie" && t.Status == "upcoming":
 		return "Release date"
+	case t.Kind == "movie":
+		return "Released"
+	case t.Status == "tba":
+		return "Premieres"
 	}
 	return "First aired"
 }
@@ -57,12 +59,10 @@ func airingText(l *locale.Locale, a *Airing) string {
 	return lc.Weekday(a.Next.Weekday()) + " " + lc.Time(a.Next)
 }
 
-func trailerLabel(tr *Trailer) string {
-	if tr.Name != "" {
-		return "Watch the trailer on YouTube: " + tr.Name
-	}
-	return "Watch the trailer on YouTube"
-}
+// trailerLabel is the trailer link's text. Trailer names are often
+// shouted ("GAME OF THRONES - SEASON 1- TRAILER") or null, so the link
+// says what it does and the name, when there is one, is its title.
+func trailerLabel() string { return "Watch the trailer on YouTube" }
 
 // langAttrs gives formatted values inside the English page their own
 // lang, so that "8. März 2026" is read out in German; none for English.
