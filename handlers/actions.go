@@ -171,10 +171,10 @@ func (s *server) handleMark(watched bool) http.Handler {
 			s.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Marked watched." })
 			return
 		}
-		if r.PostFormValue("from") == "badge" && tg.Episode > 0 {
+		if form.Get("from") == "badge" && tg.Episode > 0 {
 			// The badge's primary action: answer with the badge, which then
 			// offers the next episode.
-			s.finishEpisodeAction(w, r, v, t, tg, watched, out, err)
+			s.finishEpisodeAction(w, r, v, t, tg, watched, form.Get("page") == "episode", out, err)
 			return
 		}
 		s.finishGridAction(w, r, v, t, tg, block, out, err)
@@ -309,12 +309,11 @@ func writeAccessURL(err error, path string) string {
 // finishEpisodeAction answers an episode action taken from the badge: 303
 // back to the page the form was on (the episode's page or the title's)
 // without JavaScript, the badge with htmx.
-func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, watched bool, out tracker.Outcome, err error) {
+func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, watched, onEpisode bool, out tracker.Outcome, err error) {
 	path := canonicalPath(t)
 	if s.revoked(w, r, err, path) {
 		return
 	}
-	onEpisode := r.PostFormValue("page") == "episode"
 	if err == nil && !isHTMX(r) {
 		back := path
 		if onEpisode {

@@ -43,8 +43,11 @@ func TestCSSSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) >= 12*1024 {
-		t.Errorf("%s is %d bytes, want < 12 KiB", CSS, len(b))
+	// The one render-blocking file. 14 KiB since the title page shows
+	// ratings, details and an episode panel laid out phone first (under
+	// 4 KB gzipped).
+	if len(b) >= 14*1024 {
+		t.Errorf("%s is %d bytes, want < 14 KiB", CSS, len(b))
 	}
 	for _, rule := range []string{
 		".htmx-indicator { opacity: 0; }",
