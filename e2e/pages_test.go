@@ -29,6 +29,11 @@ var checkedPages = []checkedPage{
 	{name: "episode", path: "/t/tvdb/153021?season=4&episode=3", status: http.StatusOK},
 	{name: "unknown-id", path: "/t/imdb/tt0000001", status: http.StatusNotFound},
 	{name: "malformed-id", path: "/t/imdb/not-an-id", status: http.StatusBadRequest},
+	{name: "which-kind", path: "/go?q=1984", status: http.StatusOK},
+	{name: "search-results", path: "/go?q=one+piece", status: http.StatusOK},
+	{name: "unsupported-link", path: "/go?q=https%3A%2F%2Fexample.com%2Fx", status: http.StatusUnprocessableEntity},
+	{name: "embed", path: "/embed/t/mal/21", status: http.StatusOK},
+	{name: "share-tools", path: "/t/simkl/191853/share", status: http.StatusOK},
 	{name: "signed-in-show", path: "/t/tvdb/153021", status: http.StatusOK, signedIn: true},
 	{name: "signed-in-movie", path: "/t/imdb/tt1375666", status: http.StatusOK, signedIn: true},
 }

@@ -69,6 +69,7 @@ type harnessOptions struct {
 	quiet  bool // discard the log (benchmarks)
 	limits simkl.Limits
 	config handlers.Config // ClientIPHeader, MissesPerSecond, MissBurst
+	images *http.Client    // fetches posters for unfurl cards
 }
 
 func newHarness(t testing.TB, opts ...harnessOptions) *harness {
@@ -141,6 +142,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Auth:    au,
 		Tracker: tracker.New(client, tracker.Options{}),
 		Metrics: metrics,
+		Images:  o.images,
 	})
 	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow, handler: h, v2: v2}
 }

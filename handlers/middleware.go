@@ -104,7 +104,7 @@ func (s *server) securityHeaders(next http.Handler) http.Handler {
 		form += " " + o
 	}
 	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src " + img +
-		"; connect-src 'self'; form-action " + form + "; base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'"
+		"; connect-src 'self'; frame-src 'self'; form-action " + form + "; base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		if !strings.HasPrefix(r.URL.Path, "/_simkl/") {

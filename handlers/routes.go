@@ -25,6 +25,13 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST /t/{kind}/{id}/unwatched", s.handleUnmarkWatched())
 	mux.Handle("POST /t/{kind}/{id}/remove", s.handleRemove())
 
+	// Tools for the people who make links (share.go, ogcard.go, lists.go).
+	mux.Handle("GET /t/{kind}/{id}/share", s.handleShareTools())
+	mux.Handle("GET /button/{kind}/{id}", s.handleButton())
+	mux.Handle("GET /embed/t/{kind}/{id}", s.handleEmbed())
+	mux.Handle("GET /oembed", s.handleOEmbed())
+	mux.Handle("GET /og/{kind}/{id}", s.handleOGCard())
+
 	mux.Handle("GET /login", s.handleLogin())
 	mux.Handle("GET /auth/callback", s.handleCallback())
 	mux.Handle("POST /logout", s.handleLogout())

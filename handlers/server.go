@@ -74,6 +74,9 @@ type Deps struct {
 	Tracker Tracker      // the signed-in user's watch state and actions; see badge.go
 	Metrics *Metrics     // nil: no /metrics
 	StandIn http.Handler // demo mode: the Simkl stand-in, mounted at /_simkl/
+	// Images fetches posters from Simkl's image host for unfurl cards;
+	// nil: a client with a 3 s timeout.
+	Images *http.Client
 }
 
 // NewServer returns simklink's whole HTTP handler.
@@ -83,7 +86,8 @@ func NewServer(d Deps) http.Handler {
 	}
 	locales := locale.NewSet()
 	s := &server{Deps: d, locales: locales, pages: newPageCache(pageCacheBytes, time.Minute, time.Now), pools: newPools(),
-		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader), assets: views.Assets{
+		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader),
+		cards:  newCardCache(256, d.Images), assets: views.Assets{
 			CSS:     d.Assets.Path("app.css"),
 			HTMX:    d.Assets.Path("htmx.min.js"),
 			Favicon: d.Assets.Path("favicon.svg"),
@@ -104,4 +108,5 @@ type server struct {
 	// locales formats dates and numbers for each visitor's Accept-Language.
 	locales *locale.Set
 	misses  *missLimiter
+	cards   *cardCache
 }

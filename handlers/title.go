@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"simklink/cards"
 	"simklink/locale"
 	"simklink/simkl"
 	"simklink/views"
@@ -145,6 +146,8 @@ func (s *server) handleTitle() http.Handler {
 		p.Description = description(t)
 		p.Canonical = canonical
 		p.OG = s.openGraph(t, card, canonical)
+		p.OEmbed = s.oembedURL(canonical)
+		card.Share = s.sharePanel(t, card, canonical)
 		p.JSONLD = jsonLD(t, card, canonical)
 
 		h := w.Header()
@@ -381,18 +384,11 @@ func (s *server) openGraph(t simkl.Title, c views.Title, canonical string) *view
 	if t.Type == simkl.Movie {
 		og.Type = "video.movie"
 	}
-	// A landscape image suits summary_large_image cards; fall back to the
-	// poster's landscape crop.
-	switch {
-	case t.Fanart != "":
-		og.Image, og.ImageWidth, og.ImageHeight = s.Links.FanartURL(t.Fanart, simkl.FanartW), simkl.FanartW.Width, simkl.FanartW.Height
-	case t.Poster != "":
-		og.Image, og.ImageWidth, og.ImageHeight = s.Links.PosterURL(t.Poster, simkl.PosterW), simkl.PosterW.Width, simkl.PosterW.Height
-	}
-	if og.Image != "" {
-		og.ImageAlt = "Artwork of " + t.Title
-		og.Image = s.absolute(og.Image)
-	}
+	// Our own 1200×630 card (poster, title, year, kind) suits
+	// summary_large_image unfurls better than any of Simkl's images.
+	og.Image = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
+	og.ImageWidth, og.ImageHeight = cards.CardWidth, cards.CardHeight
+	og.ImageAlt = pageTitle(c) + ": " + c.KindLabel
 	return og
 }
 

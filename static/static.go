@@ -26,12 +26,13 @@ const (
 	CSS     = "app.css"
 	HTMX    = "htmx.min.js" // version HTMXVersion; see htmx.go
 	Favicon = "favicon.svg"
+	ShareJS = "share.js" // the share frame's copy and share buttons
 )
 
 // Prefix is the URL path under which Handler serves the assets.
 const Prefix = "/static/"
 
-//go:embed app.css favicon.svg htmx.min.js
+//go:embed app.css favicon.svg htmx.min.js share.js
 var files embed.FS
 
 // contentType is fixed here rather than read from the system's MIME tables,

@@ -61,3 +61,37 @@ type Unsupported struct {
 	Sites []Site
 	Kinds []KindHelp
 }
+
+// Share is a title page's Share section: everything is built by the
+// handler from the canonical URL, so the component only prints.
+type Share struct {
+	URL      string // the canonical short link, absolute
+	Title    string // "Inception (2010)"
+	ToolsURL string // the copy-and-share frame's page, loaded when pressed
+	// Snippets to paste, each shown in a read-only field.
+	Markdown, HTML, BBCode, Embed string
+	// QRSVG is an SVG document drawn by simklink (cards.QRSVG) from the
+	// URL alone; it holds no input but the escaped label.
+	QRSVG string
+	// Buttons are the three button styles' image URLs.
+	Buttons []Link
+	ListURL string // "make a list" starting with this title
+}
+
+// ShareTools is the small framed page with the Copy and Share buttons.
+type ShareTools struct {
+	URL    string
+	Title  string
+	Script string // /static/share.<hash>.js
+	CSS    string
+}
+
+// Embed is the iframe card other sites embed (/embed/t/{kind}/{id}).
+type Embed struct {
+	CSS       string
+	Name      string
+	Year      int
+	KindLabel string
+	Poster    *Image
+	URL       string // the title page, opened in a new top-level tab
+}

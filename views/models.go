@@ -31,6 +31,8 @@ type Page struct {
 	LoginURL    string // "/login?next=..." for the header's sign-in link
 	Demo        bool   // demo mode: show the banner linking to the stand-in
 	Flash       string // one-line notice at the top, e.g. "Your Simkl connection ended. Sign in again."
+	// OEmbed is the oEmbed discovery URL of a title page; "" for none.
+	OEmbed string
 }
 
 // OpenGraph is the link-unfurling metadata of a title page.
@@ -93,6 +95,8 @@ type Title struct {
 	Airing        *Airing   // airing shows: when new episodes come out
 	Released      time.Time // a movie's release or a show's first air date; zero when unknown
 	Trailer       *Trailer
+	// Share is the Share section (nil: none).
+	Share *Share
 }
 
 // Rating is one source's rating of a title.

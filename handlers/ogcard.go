@@ -1,0 +1,149 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // posters are JPEG
+	_ "image/png"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+
+	"simklink/cards"
+	"simklink/simkl"
+)
+
+// Bounds on a poster fetched for an unfurl card.
+const (
+	maxPosterBytes  = 2 << 20
+	maxPosterPixels = 4000 * 4000
+	posterTimeout   = 3 * time.Second
+)
+
+// cardCache keeps drawn unfurl cards by title and poster, and draws each
+// one once however many crawlers ask at the same moment.
+type cardCache struct {
+	pngs   *lru.Cache[string, []byte]
+	flight singleflight.Group
+	client *http.Client
+}
+
+func newCardCache(size int, client *http.Client) *cardCache {
+	if client == nil {
+		client = &http.Client{Timeout: posterTimeout}
+	}
+	pngs, _ := lru.New[string, []byte](size)
+	return &cardCache{pngs: pngs, client: client}
+}
+
+// handleOGCard serves /og/{kind}/{id}.png, the 1200×630 unfurl card. The
+// poster comes from Simkl's image host (never the API), bounded in size
+// and time; without one (or when it cannot be fetched) the card is drawn
+// without it.
+func (s *server) handleOGCard() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := s.resolveID(r, ".png")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t := res.Title
+		key := strconv.Itoa(t.IDs.Simkl) + "/" + t.Poster + "/" + t.Title
+		png, ok := s.cards.pngs.Get(key)
+		cache := "public, max-age=604800, stale-while-revalidate=86400"
+		if !ok {
+			v, err, _ := s.cards.flight.Do(key, func() (any, error) {
+				return s.drawCard(context.WithoutCancel(r.Context()), t, key)
+			})
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			dc := v.(drawnCard)
+			png = dc.png
+			if !dc.complete {
+				cache = "public, max-age=300" // try the poster again later
+			}
+		}
+		h := w.Header()
+		h.Set("Content-Type", "image/png")
+		h.Set("Content-Length", strconv.Itoa(len(png)))
+		h.Set("Cache-Control", cache)
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		_, _ = w.Write(png)
+	})
+}
+
+type drawnCard struct {
+	png      []byte
+	complete bool // false when a poster exists but could not be fetched
+}
+
+func (s *server) drawCard(ctx context.Context, t simkl.Title, key string) (drawnCard, error) {
+	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: kindLabel(t), Site: s.Config.BaseURL.Host}
+	complete := true
+	if t.Poster != "" {
+		img, err := s.cards.poster(ctx, s.absolute(s.Links.PosterURL(t.Poster, simkl.PosterM)))
+		if err != nil {
+			s.Logger.Warn("poster for unfurl card", "simkl", t.IDs.Simkl, "err", err)
+			complete = false
+		}
+		info.Poster = img
+	}
+	png, err := cards.Card(info)
+	if err != nil {
+		return drawnCard{}, err
+	}
+	if complete {
+		s.cards.pngs.Add(key, png)
+	}
+	return drawnCard{png: png, complete: complete}, nil
+}
+
+// poster fetches and decodes one poster image, refusing anything large.
+func (c *cardCache) poster(ctx context.Context, u string) (image.Image, error) {
+	ctx, cancel := context.WithTimeout(ctx, posterTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "simklink")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("poster: %s", resp.Status)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "image/jpeg") && !strings.HasPrefix(ct, "image/png") {
+		return nil, fmt.Errorf("poster: content type %q", ct)
+	}
+	if resp.ContentLength > maxPosterBytes {
+		return nil, errors.New("poster: too large")
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxPosterBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxPosterBytes {
+		return nil, errors.New("poster: too large")
+	}
+	cfg, _, err := image.DecodeConfig(strings.NewReader(string(b)))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width*cfg.Height > maxPosterPixels {
+		return nil, errors.New("poster: too many pixels")
+	}
+	img, _, err := image.Decode(strings.NewReader(string(b)))
+	return img, err
+}
