@@ -32,7 +32,8 @@ const (
 
 // SafeReturnPath returns a path on this site to send the visitor to after
 // sign-in, rebuilt from an allow-list, never echoed: "/",
-// "/t/{kind}/{id}" for a known kind and a plain ID, or "/t/title/{title}",
+// "/t/{kind}/{id}" for a known kind and a plain ID, "/t/title/{title}", or a
+// list "/l/{kind}:{id},…" of up to 50 such IDs,
 // with at most the query keys season, episode, year, type, action and
 // status (short lower-case alphanumeric values), re-encoded. Anything else,
 // or anything suspicious (control characters, backslashes, a scheme or
@@ -82,6 +83,9 @@ func rebuildReturnPath(p string) (string, bool) {
 		return "/", true
 	}
 	seg := strings.Split(p, "/") // "", "t", kind, id
+	if len(seg) == 3 && seg[0] == "" && seg[1] == "l" {
+		return rebuildReturnList(seg[2])
+	}
 	if len(seg) != 4 || seg[0] != "" || seg[1] != "t" {
 		return "", false
 	}
@@ -96,6 +100,25 @@ func rebuildReturnPath(p string) (string, bool) {
 		return "", false
 	}
 	return "/t/" + kind + "/" + id, true
+}
+
+// maxReturnListItems is the most titles a list link holds.
+const maxReturnListItems = 50
+
+// rebuildReturnList rebuilds a list path, /l/kind:id,kind:id,…, from items
+// that each name a known kind and a plain ID.
+func rebuildReturnList(items string) (string, bool) {
+	parts := strings.Split(items, ",")
+	if len(parts) == 0 || len(parts) > maxReturnListItems {
+		return "", false
+	}
+	for _, it := range parts {
+		kind, id, ok := strings.Cut(it, ":")
+		if !ok || !isReturnKind(kind) || !returnIDPattern.MatchString(id) {
+			return "", false
+		}
+	}
+	return "/l/" + strings.Join(parts, ","), true
 }
 
 func validReturnTitle(t string) bool {

@@ -22,6 +22,10 @@ func TestSafeReturnPath(t *testing.T) {
 		{"/t/title/What%3F", "/t/title/What%3F"},
 		{"/?season=1", "/?season=1"},
 		{"/t/imdb/tt1375666#top", "/t/imdb/tt1375666"},
+		{"/l/imdb:tt1375666,tvdb:153021,mal:21", "/l/imdb:tt1375666,tvdb:153021,mal:21"},
+		{"/l/imdb:tt1375666,evil:1", "/"},
+		{"/l/imdb:tt1375666,,mal:21", "/"},
+		{"/l/" + strings.TrimSuffix(strings.Repeat("mal:1,", 51), ","), "/"},
 
 		// Query keys and values not ours are dropped.
 		{"/t/imdb/tt1375666?next=//evil", "/t/imdb/tt1375666"},
@@ -96,12 +100,12 @@ func TestSafeReturnPath(t *testing.T) {
 }
 
 func FuzzSafeReturnPath(f *testing.F) {
-	for _, s := range []string{"/", "//evil", "/t/imdb/tt1375666?season=1", "/t/title/A%20B", `/\x`, "/%252F"} {
+	for _, s := range []string{"/", "//evil", "/t/imdb/tt1375666?season=1", "/t/title/A%20B", `/\x`, "/%252F", "/l/mal:21,imdb:tt1375666"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out := SafeReturnPath(in)
-		if out != "/" && !strings.HasPrefix(out, "/t/") && !strings.HasPrefix(out, "/?") {
+		if out != "/" && !strings.HasPrefix(out, "/t/") && !strings.HasPrefix(out, "/l/") && !strings.HasPrefix(out, "/?") {
 			t.Fatalf("SafeReturnPath(%q) = %q", in, out)
 		}
 		if strings.HasPrefix(out, "//") || strings.ContainsAny(out, "\\\t\r\n") {

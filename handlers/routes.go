@@ -31,6 +31,10 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /embed/t/{kind}/{id}", s.handleEmbed())
 	mux.Handle("GET /oembed", s.handleOEmbed())
 	mux.Handle("GET /og/{kind}/{id}", s.handleOGCard())
+	mux.Handle("GET /l", s.handleListQuery())
+	mux.Handle("GET /l/new", s.handleMakeList())
+	mux.Handle("GET /l/{items}", s.handleList())
+	mux.Handle("POST /l/{items}/add", s.handleListAddAll())
 
 	mux.Handle("GET /login", s.handleLogin())
 	mux.Handle("GET /auth/callback", s.handleCallback())

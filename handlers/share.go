@@ -49,6 +49,7 @@ func (s *server) sharePanel(t simkl.Title, c views.Title, canonical string) *vie
 			{Label: "dark", URL: button + "?style=dark"},
 			{Label: "compact", URL: button + "?style=compact"},
 		},
+		ListURL: "/l/new?add=simkl:" + id,
 	}
 	if svg, err := cards.QRSVG(canonical, "QR code for "+label); err == nil {
 		sh.QRSVG = svg

@@ -95,3 +95,39 @@ type Embed struct {
 	Poster    *Image
 	URL       string // the title page, opened in a new top-level tab
 }
+
+// List is a page of many titles (/l/{kind:id,…}).
+type List struct {
+	Items []ListItem
+	// Path is the list's own path, for its forms.
+	Path string
+	// SignInURL is set for a signed-out visitor.
+	SignInURL string
+	// AddAll offers "Add all to Plan to watch" (signed in, some titles known).
+	AddAll bool
+	// Added > 0 after "Add all": how many Simkl filed.
+	Added int
+	// TrackerUnavailable: Simkl could not say what is in the tracker.
+	TrackerUnavailable bool
+	MakeURL            string
+}
+
+// ListItem is one title of a list, or what went wrong with it.
+type ListItem struct {
+	Found   *Found // nil when the title could not be shown
+	Label   string // the ID as given, for a title that could not be shown
+	Problem string
+	// Badge is the signed-in visitor's status for it ("Watching", "Not in
+	// your tracker"); "" signed out.
+	Badge     string
+	InTracker bool
+}
+
+// MakeList is the form that turns pasted links and IDs into a list.
+type MakeList struct {
+	Text     string
+	Problems []string
+	// ListURL is the list made from the lines that could be read.
+	ListURL string
+	Count   int
+}

@@ -1,0 +1,352 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"simklink/auth"
+	"simklink/paste"
+	"simklink/simkl"
+	"simklink/titles"
+	"simklink/tracker"
+	"simklink/views"
+)
+
+// Lists: one link for many titles, /l/{kind:id,kind:id,…} (up to 50). The
+// titles resolve through the shared title cache under the client's fair
+// share; a signed-in visitor's badges come from ONE POST /sync/watched
+// for the whole list, and "Add all" is ONE POST /sync/add-to-list.
+
+// ListTracker is what lists need from the tracker.
+type ListTracker interface {
+	Summaries(ctx context.Context, token string, titles []simkl.Title) ([]simkl.WatchState, error)
+	AddAll(ctx context.Context, token string, titles []simkl.Title, to string) (map[int]bool, error)
+}
+
+// listResolveWorkers bounds how many of a list's titles are looked up at
+// once.
+const listResolveWorkers = 6
+
+// listEntry is one item of a list as given, and what it resolved to.
+type listEntry struct {
+	label string
+	ref   simkl.Ref
+	title *simkl.Title
+	err   error
+}
+
+// parseList reads "imdb:tt1375666,tvdb:153021,mal:21" (also the legacy
+// ?t= value). Duplicates are dropped; more than MaxListTitles is an error.
+func parseList(raw string) ([]listEntry, error) {
+	var out []listEntry
+	seen := map[string]bool{}
+	for _, item := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+		if len(out) == tracker.MaxListTitles {
+			return nil, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That list is too long",
+				Message: fmt.Sprintf("A list holds at most %d titles.", tracker.MaxListTitles)}}
+		}
+		e := listEntry{label: item}
+		kind, id, ok := strings.Cut(item, ":")
+		if !ok {
+			e.err = &simkl.InvalidIDError{Kind: "", ID: item, Reason: "not kind:id"}
+		} else if e.ref, e.err = simkl.ParseRef(kind, id); e.err == nil {
+			if seen[e.ref.Key()] {
+				continue
+			}
+			seen[e.ref.Key()] = true
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return nil, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "That list is empty",
+			Message: "List links look like /l/imdb:tt1375666,tvdb:153021,mal:21."}}
+	}
+	return out, nil
+}
+
+// listPath is the canonical path of a list's valid entries.
+func listPath(entries []listEntry) string {
+	var parts []string
+	for _, e := range entries {
+		if !e.ref.IsZero() {
+			parts = append(parts, string(e.ref.Kind)+":"+e.ref.ID)
+		}
+	}
+	return "/l/" + strings.Join(parts, ",")
+}
+
+// resolveList looks every valid entry up, a few at a time.
+func (s *server) resolveList(r *http.Request, entries []listEntry) {
+	ctx := s.misses.gate(r)
+	sem := make(chan struct{}, listResolveWorkers)
+	var wg sync.WaitGroup
+	for i := range entries {
+		if entries[i].err != nil {
+			continue
+		}
+		wg.Add(1)
+		go func(e *listEntry) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var res titles.Resolved
+			if res, e.err = s.Titles.Resolve(ctx, e.ref); e.err == nil {
+				e.title = &res.Title
+			}
+		}(&entries[i])
+	}
+	wg.Wait()
+}
+
+// known returns the titles that resolved, each once (two IDs of one title
+// count once).
+func known(entries []listEntry) []simkl.Title {
+	var out []simkl.Title
+	seen := map[int]bool{}
+	for _, e := range entries {
+		if e.title != nil && !seen[e.title.IDs.Simkl] {
+			seen[e.title.IDs.Simkl] = true
+			out = append(out, *e.title)
+		}
+	}
+	return out
+}
+
+// handleListQuery sends the query form, /l?t=…, to the path form.
+func (s *server) handleListQuery() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entries, err := parseList(r.URL.Query().Get("t"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.Redirect(w, r, listPath(entries), http.StatusMovedPermanently)
+	})
+}
+
+// handleList serves /l/{items}.
+func (s *server) handleList() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entries, err := parseList(r.PathValue("items"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.resolveList(r, entries)
+		path := listPath(entries)
+		l := views.List{Path: path, MakeURL: "/l/new?add=" + strings.TrimPrefix(path, "/l/")}
+		if n, err := strconv.Atoi(r.URL.Query().Get("added")); err == nil && n > 0 && n <= tracker.MaxListTitles {
+			l.Added = n
+		}
+		partial := false
+		for _, e := range entries {
+			it := views.ListItem{Label: e.label}
+			switch {
+			case e.title != nil:
+				c := s.titleCard(*e.title)
+				it.Found = &views.Found{Name: c.Name, Year: c.Year, KindLabel: c.KindLabel, URL: c.Path}
+				if t := e.title; t.Poster != "" {
+					it.Found.Poster = &views.Image{Src: s.Links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
+				}
+			case errors.Is(e.err, simkl.ErrInvalidID):
+				it.Problem = "Not a valid ID"
+			case errors.Is(e.err, simkl.ErrNotFound):
+				it.Problem = "Simkl doesn't know this ID"
+			default:
+				it.Problem = "Couldn't be loaded just now"
+				partial = true
+			}
+			l.Items = append(l.Items, it)
+		}
+
+		viewer := s.viewer(w, r)
+		p := s.page(r, fmt.Sprintf("A list of %d titles", len(l.Items)))
+		p.Flash = s.flash(w, r, viewer)
+		p.Canonical = s.absURL(path)
+		titlesKnown := known(entries)
+		p.Description, p.OG = s.listUnfurl(titlesKnown, p.Canonical)
+		if viewer != nil {
+			p.User = &views.User{Name: viewer.Name}
+			s.listBadges(r, viewer, entries, &l)
+			l.AddAll = len(titlesKnown) > 0
+		} else {
+			l.SignInURL = loginURL(path, "/")
+		}
+		h := w.Header()
+		h.Add("Vary", "Cookie")
+		switch {
+		case viewer != nil || p.Flash != "" || len(h.Values("Set-Cookie")) > 0 || l.Added > 0:
+			h.Set("Cache-Control", "private, no-store")
+		case partial:
+			h.Set("Cache-Control", "public, max-age=30")
+		default:
+			h.Set("Cache-Control", "public, max-age=300")
+		}
+		s.render(w, r, http.StatusOK, views.ListPage(p, l))
+	})
+}
+
+// listBadges asks Simkl, in one POST /sync/watched with counters only,
+// what the viewer has of every title on the list.
+func (s *server) listBadges(r *http.Request, v *auth.Viewer, entries []listEntry, l *views.List) {
+	lt, ok := s.Tracker.(ListTracker)
+	ts := known(entries)
+	if !ok || len(ts) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), badgeTimeout)
+	defer cancel()
+	states, err := lt.Summaries(ctx, v.Token.Access, ts)
+	if err != nil {
+		s.Logger.Warn("list badges", "request_id", requestID(r.Context()), "err", err)
+		l.TrackerUnavailable = true
+		return
+	}
+	byID := map[int]simkl.WatchState{}
+	for i, t := range ts {
+		byID[t.IDs.Simkl] = states[i]
+	}
+	for i, e := range entries {
+		if e.title == nil {
+			continue
+		}
+		st := byID[e.title.IDs.Simkl]
+		if st.Result == simkl.ResultNotFound || st.List == "" {
+			l.Items[i].Badge = "Not in your tracker"
+			continue
+		}
+		l.Items[i].Badge, l.Items[i].InTracker = listLabel(st.List), true
+	}
+}
+
+// listUnfurl is the list's description and og: tags: its first titles'
+// names, and the first title's card as the image.
+func (s *server) listUnfurl(ts []simkl.Title, canonical string) (string, *views.OpenGraph) {
+	var names []string
+	for i, t := range ts {
+		if i == 5 {
+			names = append(names, fmt.Sprintf("and %d more", len(ts)-5))
+			break
+		}
+		names = append(names, t.Title)
+	}
+	desc := "A list of titles on Simkl: " + strings.Join(names, ", ") + "."
+	og := &views.OpenGraph{Title: fmt.Sprintf("%d titles to watch", len(ts)), Description: desc, URL: canonical, Type: "website"}
+	if len(ts) > 0 {
+		c := s.titleCard(ts[0])
+		og.Image = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
+		og.ImageWidth, og.ImageHeight = 1200, 630
+		og.ImageAlt = pageTitle(c) + ": " + c.KindLabel
+	}
+	return desc, og
+}
+
+// handleListAddAll files every known title of the list under Plan to
+// watch with ONE POST /sync/add-to-list, then shows the list again.
+func (s *server) handleListAddAll() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := readForm(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		entries, err := parseList(r.PathValue("items"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		path := listPath(entries)
+		v := s.viewer(w, r)
+		if v == nil {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, loginURL(path, "/"), http.StatusSeeOther)
+			return
+		}
+		personal(w)
+		lt, ok := s.Tracker.(ListTracker)
+		if !ok {
+			s.serverError(w, r, errors.New("the tracker cannot add lists"))
+			return
+		}
+		s.resolveList(r, entries)
+		ts := known(entries)
+		if len(ts) == 0 {
+			s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "Nothing to add",
+				Message: "Simkl knows none of the titles on this list."}})
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+		defer cancel()
+		added, err := lt.AddAll(ctx, v.Token.Access, ts, simkl.ListPlanToWatch)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, path+"?added="+strconv.Itoa(len(added)), http.StatusSeeOther)
+	})
+}
+
+// handleMakeList turns pasted links and IDs (?paste=, one per line or
+// comma-separated) into a list link.
+func (s *server) handleMakeList() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		text := q.Get("paste")
+		m := views.MakeList{Text: text}
+		if add := q.Get("add"); add != "" && text == "" {
+			// From a title's Share section or a list: start the form with it.
+			m.Text = strings.ReplaceAll(truncate(add, 4000), ",", "\n") + "\n"
+			p := s.page(r, "Make a list")
+			p.NoIndex = true
+			s.publicPage(w, r, &p)
+			s.render(w, r, http.StatusOK, views.MakeListPage(p, m))
+			return
+		}
+		var refs []string
+		seen := map[string]bool{}
+		for _, line := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			res := paste.Parse(line, s.Config.BaseURL)
+			if res.What != paste.ID || res.Ref.Kind == simkl.KindTitle {
+				m.Problems = append(m.Problems, truncate(line, 120))
+				continue
+			}
+			k := string(res.Ref.Kind) + ":" + res.Ref.ID
+			if !seen[k] {
+				seen[k] = true
+				refs = append(refs, k)
+			}
+		}
+		if len(refs) > tracker.MaxListTitles {
+			m.Problems = append(m.Problems, fmt.Sprintf("A list holds at most %d titles; the rest were left out.", tracker.MaxListTitles))
+			refs = refs[:tracker.MaxListTitles]
+		}
+		if len(refs) > 0 {
+			m.ListURL, m.Count = "/l/"+strings.Join(refs, ","), len(refs)
+			if len(m.Problems) == 0 {
+				w.Header().Set("Cache-Control", "public, max-age=3600")
+				http.Redirect(w, r, m.ListURL, http.StatusSeeOther)
+				return
+			}
+		}
+		p := s.page(r, "Make a list")
+		p.NoIndex = true
+		s.publicPage(w, r, &p)
+		s.render(w, r, http.StatusOK, views.MakeListPage(p, m))
+	})
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
