@@ -205,3 +205,48 @@ func TestEmbedFramedByAnotherSite(t *testing.T) {
 		t.Errorf("embed button: %q (%v)", open, err)
 	}
 }
+
+// TestListSignedIn opens a list signed in: every card has its badge, and
+// "Add all to Plan to watch" files the rest.
+func TestListSignedIn(t *testing.T) {
+	browser(t)
+	a := app(t)
+	for _, vp := range []viewport{phone, desktop} {
+		t.Run(vp.name, func(t *testing.T) {
+			t.Parallel()
+			tb := newTab(t, vp)
+			const list = "/l/imdb:tt1375666,tvdb:153021,mal:21,letterboxd:the-truman-show,imdb:tt0000001"
+			tb.do("open the list signed out",
+				chromedp.Navigate(a.url(list)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="list-signin"]`)),
+			)
+			if n := tb.count(`[data-testid="list-title"]`); n != 4 {
+				t.Errorf("%d titles shown, want 4", n)
+			}
+			if got := tb.text(`[data-testid="list-problem"]`); got != "Simkl doesn't know this ID" {
+				t.Errorf("unknown ID shown as %q", got)
+			}
+			tb.do("sign in from the list", tb.press(`[data-testid="list-signin"] a`), chromedp.WaitVisible(chromedp.ID("user")))
+			tb.do("allow",
+				chromedp.SetValue(chromedp.ID("user"), newUser("e2e-list")),
+				tb.press(`button[name="decision"][value="allow"]`),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="list-add-all"]`)),
+			)
+			if p := tb.path(); p != list {
+				t.Errorf("after sign-in at %s, want %s", p, list)
+			}
+			if n := tb.count(`[data-testid="list-badge"]`); n != 4 {
+				t.Errorf("%d badges, want 4", n)
+			}
+			if got := tb.text(`[data-testid="list-item"]:nth-child(4) [data-testid="list-badge"]`); got != "Not in your tracker" {
+				t.Errorf("The Truman Show: %q", got)
+			}
+			tb.screenshot("list-signed-in-" + vp.name)
+			tb.do("add all", tb.press(`[data-testid="list-add-all"] button`), chromedp.WaitVisible(chromedp.CSS(`[data-testid="list-added"]`)))
+			if got := tb.text(`[data-testid="list-item"]:nth-child(4) [data-testid="list-badge"]`); got != "Plan to watch" {
+				t.Errorf("after Add all, The Truman Show: %q", got)
+			}
+			tb.checkClean("list", a.url(list))
+		})
+	}
+}

@@ -34,8 +34,11 @@ var checkedPages = []checkedPage{
 	{name: "unsupported-link", path: "/go?q=https%3A%2F%2Fexample.com%2Fx", status: http.StatusUnprocessableEntity},
 	{name: "embed", path: "/embed/t/mal/21", status: http.StatusOK},
 	{name: "share-tools", path: "/t/simkl/191853/share", status: http.StatusOK},
+	{name: "list", path: "/l/imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001", status: http.StatusOK},
+	{name: "make-list", path: "/l/new?add=mal:21", status: http.StatusOK},
 	{name: "signed-in-show", path: "/t/tvdb/153021", status: http.StatusOK, signedIn: true},
 	{name: "signed-in-movie", path: "/t/imdb/tt1375666", status: http.StatusOK, signedIn: true},
+	{name: "signed-in-list", path: "/l/imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001", status: http.StatusOK, signedIn: true},
 }
 
 // A signed-in visitor shared by the page checks: a fresh copy of the demo
