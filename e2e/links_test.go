@@ -111,7 +111,6 @@ func TestSharePanel(t *testing.T) {
 			if err != nil || !strings.HasSuffix(link, "/t/simkl/191853") {
 				t.Fatalf("short link %q (%v)", link, err)
 			}
-			tb.screenshot("share-panel-" + vp.name)
 			tb.do("press Copy or share", tb.press(`[data-testid="share-open"]`))
 			if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](`(() => { const d = document.querySelector('iframe[name="share-tools"]').contentDocument; const b = d && d.getElementById('share-copy'); return !!b && !b.hidden; })()`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 				t.Fatalf("the share tools never loaded in the frame: %v", err)
@@ -137,6 +136,7 @@ func TestSharePanel(t *testing.T) {
 			if err != nil || status != "Link copied." {
 				t.Errorf("after Copy link: %q (%v)", status, err)
 			}
+			tb.screenshot("share-panel-" + vp.name)
 			tb.checkClean("share panel")
 		})
 	}
