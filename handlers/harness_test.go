@@ -127,7 +127,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assets, err := static.New()
+	assets, err := sharedAssets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +146,11 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	})
 	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow, handler: h, v2: v2}
 }
+
+// sharedAssets builds the static assets once for every harness: they are
+// read-only, and compressing them (brotli, under -race) is most of what a
+// harness costs to start.
+var sharedAssets = sync.OnceValues(static.New)
 
 func key(n int) []byte {
 	b := make([]byte, n)

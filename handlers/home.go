@@ -31,6 +31,7 @@ func (s *server) handleHome() http.Handler {
 		p := s.page(r, "Title links that know your Simkl tracker")
 		p.Description = "simklink turns any TV show, movie or anime ID into a landing page that knows your Simkl tracker."
 		p.Canonical = s.absURL("/")
+		p.LinkTools = true
 		p.Flash = s.flash(w, r, viewer)
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}

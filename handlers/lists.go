@@ -169,6 +169,7 @@ func (s *server) handleList() http.Handler {
 		p := s.page(r, fmt.Sprintf("A list of %d titles", len(l.Items)))
 		p.Flash = s.flash(w, r, viewer)
 		p.Canonical = s.absURL(path)
+		p.LinkTools = true
 		titlesKnown := known(entries)
 		p.Description, p.OG = s.listUnfurl(titlesKnown, p.Canonical)
 		if viewer != nil {

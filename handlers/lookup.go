@@ -91,6 +91,7 @@ func titlePath(ref simkl.Ref) string {
 // publicPage sets the cache headers of a page that is the same for every
 // signed-out visitor, and fills in the signed-in header otherwise.
 func (s *server) publicPage(w http.ResponseWriter, r *http.Request, p *views.Page) {
+	p.LinkTools = true
 	viewer := s.viewer(w, r)
 	p.Flash = s.flash(w, r, viewer)
 	if viewer != nil {

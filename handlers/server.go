@@ -88,9 +88,10 @@ func NewServer(d Deps) http.Handler {
 	s := &server{Deps: d, locales: locales, pages: newPageCache(pageCacheBytes, time.Minute, time.Now), pools: newPools(),
 		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader),
 		cards:  newCardCache(256, d.Images), assets: views.Assets{
-			CSS:     d.Assets.Path("app.css"),
-			HTMX:    d.Assets.Path("htmx.min.js"),
-			Favicon: d.Assets.Path("favicon.svg"),
+			CSS:      d.Assets.Path("app.css"),
+			HTMX:     d.Assets.Path("htmx.min.js"),
+			Favicon:  d.Assets.Path("favicon.svg"),
+			LinksCSS: d.Assets.Path("links.css"),
 		}}
 	return s.routes()
 }

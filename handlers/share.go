@@ -50,6 +50,7 @@ func (s *server) sharePanel(t simkl.Title, c views.Title, canonical string) *vie
 			{Label: "compact", URL: button + "?style=compact"},
 		},
 		ListURL: "/l/new?add=simkl:" + id,
+		CSS:     s.assets.LinksCSS,
 	}
 	if svg, err := cards.QRSVG(canonical, "QR code for "+label); err == nil {
 		sh.QRSVG = svg
@@ -109,7 +110,7 @@ func (s *server) handleShareTools() http.Handler {
 		s.frameable(w, "'self'")
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		s.render(w, r, http.StatusOK, views.ShareToolsPage(views.ShareTools{
-			URL: s.absURL(c.Path), Title: pageTitle(c), Script: s.Assets.Path("share.js"), CSS: s.assets.CSS}))
+			URL: s.absURL(c.Path), Title: pageTitle(c), Script: s.Assets.Path("share.js"), CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS}))
 	})
 }
 
@@ -162,7 +163,7 @@ func (s *server) handleEmbed() http.Handler {
 			return
 		}
 		c := s.titleCard(res.Title)
-		e := views.Embed{CSS: s.assets.CSS, Name: c.Name, Year: c.Year, KindLabel: c.KindLabel, URL: s.absURL(c.Path)}
+		e := views.Embed{CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS, Name: c.Name, Year: c.Year, KindLabel: c.KindLabel, URL: s.absURL(c.Path)}
 		if t := res.Title; t.Poster != "" {
 			e.Poster = &views.Image{Src: s.Links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
 		}

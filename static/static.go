@@ -26,13 +26,14 @@ const (
 	CSS     = "app.css"
 	HTMX    = "htmx.min.js" // version HTMXVersion; see htmx.go
 	Favicon = "favicon.svg"
-	ShareJS = "share.js" // the share frame's copy and share buttons
+	ShareJS  = "share.js"  // the share frame's copy and share buttons
+	LinksCSS = "links.css" // the link makers' tools, loaded where they are used
 )
 
 // Prefix is the URL path under which Handler serves the assets.
 const Prefix = "/static/"
 
-//go:embed app.css favicon.svg htmx.min.js share.js
+//go:embed app.css favicon.svg htmx.min.js share.js links.css
 var files embed.FS
 
 // contentType is fixed here rather than read from the system's MIME tables,

@@ -76,19 +76,24 @@ type Share struct {
 	// Buttons are the three button styles' image URLs.
 	Buttons []Link
 	ListURL string // "make a list" starting with this title
+	// CSS is the stylesheet of the panel, linked where the panel starts so
+	// that it does not hold up the top of the page.
+	CSS string
 }
 
 // ShareTools is the small framed page with the Copy and Share buttons.
 type ShareTools struct {
 	URL    string
 	Title  string
-	Script string // /static/share.<hash>.js
-	CSS    string
+	Script   string // /static/share.<hash>.js
+	CSS      string
+	LinksCSS string
 }
 
 // Embed is the iframe card other sites embed (/embed/t/{kind}/{id}).
 type Embed struct {
 	CSS       string
+	LinksCSS  string
 	Name      string
 	Year      int
 	KindLabel string

@@ -16,6 +16,9 @@ type Assets struct {
 	HTMX    string // e.g. /static/htmx.min.d6fdc75f.js (htmx 2.0.11)
 	AppJS   string // small app script (no inline scripts under our CSP); "" if none
 	Favicon string // SVG favicon
+	// LinksCSS styles the link makers' tools (box, results, lists, share
+	// panel, embeds); pages load it where they use them.
+	LinksCSS string
 }
 
 // Page is what the layout needs: head metadata and the chrome around content.
@@ -33,6 +36,9 @@ type Page struct {
 	Flash       string // one-line notice at the top, e.g. "Your Simkl connection ended. Sign in again."
 	// OEmbed is the oEmbed discovery URL of a title page; "" for none.
 	OEmbed string
+	// LinkTools loads Assets.LinksCSS in the head (pages built around the
+	// box or cards).
+	LinkTools bool
 }
 
 // OpenGraph is the link-unfurling metadata of a title page.
