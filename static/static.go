@@ -23,9 +23,9 @@ import (
 
 // The names to pass to Assets.Path.
 const (
-	CSS     = "app.css"
-	HTMX    = "htmx.min.js" // version HTMXVersion; see htmx.go
-	Favicon = "favicon.svg"
+	CSS      = "app.css"
+	HTMX     = "htmx.min.js" // version HTMXVersion; see htmx.go
+	Favicon  = "favicon.svg"
 	ShareJS  = "share.js"  // the share frame's copy and share buttons
 	LinksCSS = "links.css" // the link makers' tools, loaded where they are used
 )

@@ -83,8 +83,8 @@ type Share struct {
 
 // ShareTools is the small framed page with the Copy and Share buttons.
 type ShareTools struct {
-	URL    string
-	Title  string
+	URL      string
+	Title    string
 	Script   string // /static/share.<hash>.js
 	CSS      string
 	LinksCSS string
