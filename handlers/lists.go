@@ -80,8 +80,9 @@ func listPath(entries []listEntry) string {
 	return "/l/" + strings.Join(parts, ",")
 }
 
-// resolveList looks every valid entry up, a few at a time.
-func (s *server) resolveList(r *http.Request, entries []listEntry) {
+// resolveList looks every valid entry up, a few at a time, with the
+// signed-in visitor's token for what Simkl only resolves for a user.
+func (s *server) resolveList(r *http.Request, entries []listEntry, token string) {
 	ctx := s.misses.gate(r)
 	sem := make(chan struct{}, listResolveWorkers)
 	var wg sync.WaitGroup
@@ -95,7 +96,7 @@ func (s *server) resolveList(r *http.Request, entries []listEntry) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var res titles.Resolved
-			if res, e.err = s.Titles.Resolve(ctx, e.ref); e.err == nil {
+			if res, e.err = s.Titles.ResolveAs(ctx, e.ref, token); e.err == nil {
 				e.title = &res.Title
 			}
 		}(&entries[i])
@@ -138,7 +139,8 @@ func (s *server) handleList() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		s.resolveList(r, entries)
+		viewer := s.viewer(w, r)
+		s.resolveList(r, entries, viewer.AccessToken())
 		path := listPath(entries)
 		l := views.List{Path: path, MakeURL: "/l/new?add=" + strings.TrimPrefix(path, "/l/")}
 		if n, err := strconv.Atoi(r.URL.Query().Get("added")); err == nil && n > 0 && n <= tracker.MaxListTitles {
@@ -156,6 +158,8 @@ func (s *server) handleList() http.Handler {
 				}
 			case errors.Is(e.err, simkl.ErrInvalidID):
 				it.Problem = "Not a valid ID"
+			case errors.Is(e.err, simkl.ErrNotFound) && viewer == nil && (e.ref.Kind == simkl.KindLetterboxd || e.ref.Kind == simkl.KindTraktSlug):
+				it.Problem = "Sign in to look this one up"
 			case errors.Is(e.err, simkl.ErrNotFound):
 				it.Problem = "Simkl doesn't know this ID"
 			default:
@@ -165,7 +169,6 @@ func (s *server) handleList() http.Handler {
 			l.Items = append(l.Items, it)
 		}
 
-		viewer := s.viewer(w, r)
 		p := s.page(r, fmt.Sprintf("A list of %d titles", len(l.Items)))
 		p.Flash = s.flash(w, r, viewer)
 		p.Canonical = s.absURL(path)
@@ -274,7 +277,7 @@ func (s *server) handleListAddAll() http.Handler {
 			s.serverError(w, r, errors.New("the tracker cannot add lists"))
 			return
 		}
-		s.resolveList(r, entries)
+		s.resolveList(r, entries, v.AccessToken())
 		ts := known(entries)
 		if len(ts) == 0 {
 			s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "Nothing to add",

@@ -11,7 +11,7 @@ import (
 	"simklink/simkl/simkltest"
 )
 
-const listItems = "imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001,letterboxd:the-truman-show"
+const listItems = "imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001,imdb:tt0120382"
 
 func TestListSignedOut(t *testing.T) {
 	t.Parallel()
@@ -98,7 +98,7 @@ func TestListSignedInOnePostPerViewAndPerAddAll(t *testing.T) {
 		t.Errorf("Cache-Control %q", cc)
 	}
 	action := p.testid("list-add-all").AttrOr("action", "")
-	if action != "/l/imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001,letterboxd:the-truman-show/add" {
+	if action != "/l/imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001,imdb:tt0120382/add" {
 		t.Fatalf("add-all action %q", action)
 	}
 

@@ -31,6 +31,7 @@ const (
 // one once however many crawlers ask at the same moment.
 type cardCache struct {
 	pngs   *lru.Cache[string, []byte]
+	qrs    *lru.Cache[string, string] // QR code SVGs by URL and label
 	flight singleflight.Group
 	client *http.Client
 }
@@ -40,7 +41,8 @@ func newCardCache(size int, client *http.Client) *cardCache {
 		client = &http.Client{Timeout: posterTimeout}
 	}
 	pngs, _ := lru.New[string, []byte](size)
-	return &cardCache{pngs: pngs, client: client}
+	qrs, _ := lru.New[string, string](4 * size)
+	return &cardCache{pngs: pngs, qrs: qrs, client: client}
 }
 
 // handleOGCard serves /og/{kind}/{id}.png, the 1200×630 unfurl card. The

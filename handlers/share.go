@@ -52,8 +52,14 @@ func (s *server) sharePanel(t simkl.Title, c views.Title, canonical string) *vie
 		ListURL: "/l/new?add=simkl:" + id,
 		CSS:     s.assets.LinksCSS,
 	}
-	if svg, err := cards.QRSVG(canonical, "QR code for "+label); err == nil {
+	// A QR code takes about a millisecond to draw; signed-in pages are
+	// rendered per visit, so codes are kept.
+	qrKey := canonical + "\x00" + label
+	if svg, ok := s.cards.qrs.Get(qrKey); ok {
 		sh.QRSVG = svg
+	} else if svg, err := cards.QRSVG(canonical, "QR code for "+label); err == nil {
+		sh.QRSVG = svg
+		s.cards.qrs.Add(qrKey, svg)
 	} else {
 		s.Logger.Warn("qr code", "simkl", t.IDs.Simkl, "err", err)
 	}

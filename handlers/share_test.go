@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"simklink/simkl/simkltest"
@@ -238,3 +239,26 @@ func TestOGCardWithoutAPoster(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestOGCardRefusesAnOversizedPoster(t *testing.T) {
+	t.Parallel()
+	var asked atomic.Int32
+	images := http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		asked.Add(1)
+		// 3 MB claimed and sent: more than a poster may be.
+		big := strings.Repeat("x", 3<<20)
+		return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader(big)), ContentLength: -1,
+			Header: http.Header{"Content-Type": {"image/jpeg"}}}, nil
+	})}
+	h := newHarness(t, harnessOptions{images: &images})
+	p := h.get(nil, "/og/imdb/tt1375666.png")
+	if p.resp.StatusCode != http.StatusOK || asked.Load() != 1 {
+		t.Fatalf("status %d, poster asked %d times", p.resp.StatusCode, asked.Load())
+	}
+	if cc := p.resp.Header.Get("Cache-Control"); cc != "public, max-age=300" {
+		t.Errorf("a card drawn without its oversized poster is kept %q", cc)
+	}
+	if !strings.Contains(h.logs.String(), "poster: too large") {
+		t.Errorf("the refusal is not logged: %s", h.logs.String())
+	}
+}
