@@ -156,3 +156,31 @@ func TestLookupsThatNeedAUser(t *testing.T) {
 		})
 	}
 }
+
+// TestRevokedTokenDuringALookup: when the lookup a page needs must go
+// through the visitor's token and Simkl refuses the token, the session
+// ends with its notice and the page is the signed-out one, never a 5xx.
+func TestRevokedTokenDuringALookup(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{auth: "v2"})
+	f := h.sim.Simkl.Faults()
+	f.UserTokenRequired = true
+	h.sim.Simkl.SetFaults(f)
+	c, _ := h.signIn("vera", "/")
+	for _, call := range h.sim.Simkl.Calls() {
+		if call.User == "vera" && call.Token != "" {
+			h.sim.Simkl.RevokeToken(call.Token)
+			break
+		}
+	}
+	p := h.get(c, "/t/imdb/tt0120382")
+	if p.resp.StatusCode != 200 || p.testid("error-heading").Text() != "Sign in with Simkl to open this title" ||
+		!strings.Contains(p.testid("flash").Text(), "connection ended") {
+		t.Fatalf("page: %d %q flash %q", p.resp.StatusCode, p.testid("error-heading").Text(), p.testid("flash").Text())
+	}
+	// A fragment of the same title: a sign-in-again message, not a 500.
+	p = h.get(c, "/t/imdb/tt0120382/badge", "HX-Request", "true")
+	if p.resp.StatusCode >= 500 {
+		t.Fatalf("fragment after the session ended: %d", p.resp.StatusCode)
+	}
+}

@@ -341,6 +341,9 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		return nil, simkl.Title{}, false
 	}
 	res, err := s.Titles.ResolveAs(s.misses.gate(r), ref, v.Token.Access)
+	if errors.Is(err, simkl.ErrTokenRevoked) {
+		s.Auth.EndSession(w, r) // describe says to sign in again
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, simkl.Title{}, false

@@ -146,6 +146,16 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 		return http.StatusOK, views.Error{Status: http.StatusOK, Heading: "Sign in with Simkl to open this title",
 			Message: fmt.Sprintf("Simkl opens the %s ID %q only for visitors signed in with Simkl. Sign in, and simklink will look it up with your account.", r.PathValue("kind"), searchQuery(r)),
 			Links:   []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Look for it on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
+	case errors.Is(err, simkl.ErrTokenRevoked):
+		// A lookup that needed the visitor's token, which Simkl refused: the
+		// session has been ended.
+		return http.StatusOK, views.Error{Status: http.StatusOK, Heading: "Sign in with Simkl again",
+			Message: "Simkl no longer accepts your sign-in, so simklink could not open this title for you. Sign in again to go on.",
+			Links:   []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, home}}
+	case errors.Is(err, simkl.ErrInsufficientScope):
+		return http.StatusForbidden, views.Error{Status: http.StatusForbidden, Heading: "simklink may only read your Simkl library",
+			Message: "You allowed simklink to read your Simkl library but not to change it, so nothing changed.",
+			Links:   []views.Link{{Label: "Allow simklink to make changes", URL: loginURL(requestPath(r), "/")}, home}}
 	case errors.Is(err, simkl.ErrBadClientID):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl refused this app",
 			Message: "Simkl is not accepting requests from simklink right now. Please try again later.", Links: []views.Link{home}}

@@ -116,6 +116,13 @@ func (s *server) handleTitle() http.Handler {
 		}
 
 		res, err := s.Titles.ResolveAs(s.misses.gate(r), ref, viewer.AccessToken())
+		if errors.Is(err, simkl.ErrTokenRevoked) && viewer != nil {
+			// Simkl refused the token the lookup needed: the session is
+			// over. Say so, and show the page as a signed-out visitor sees it.
+			s.Auth.EndSession(w, r)
+			viewer, flash = nil, s.Auth.Flash(w, r)
+			res, err = s.Titles.ResolveAs(s.misses.gate(r), ref, "")
+		}
 		if errors.Is(err, simkl.ErrNotFound) && viewer == nil && (ref.Kind == simkl.KindLetterboxd || ref.Kind == simkl.KindTraktSlug) {
 			err = s.unknownSyncID(r, ref)
 		}

@@ -100,6 +100,10 @@ func (s *Simkl) serveAPI(w http.ResponseWriter, r *http.Request, pattern string,
 		writeError(sw, http.StatusForbidden, "insufficient_scope", "This token was granted read access only (media:read); writing needs media:write")
 		return
 	case acc == lookup && u == nil && tokenRequired && externalLookup(r):
+		if c.Token != "" {
+			s.refuseToken(sw, c.Token) // a token was sent, and it is not valid
+			return
+		}
 		writeError(sw, http.StatusUnauthorized, "user_token_required", "Looking up titles by external ID needs a signed-in user's token")
 		return
 	}

@@ -370,7 +370,7 @@ func TestFaultUserTokenRequired(t *testing.T) {
 		t.Errorf("WWW-Authenticate = %q", r.header.Get("WWW-Authenticate"))
 	}
 	wantError(t, h.get("/movies/tt1375666"), http.StatusUnauthorized, "user_token_required")
-	wantError(t, h.send(request{path: "/search/id?imdb=tt1375666", token: "simkl_at_bogus"}), http.StatusUnauthorized, "user_token_required")
+	wantError(t, h.send(request{path: "/search/id?imdb=tt1375666", token: "simkl_at_bogus"}), http.StatusUnauthorized, "invalid_token")
 	// By Simkl ID, or with a user's token, lookups work.
 	wantStatus(t, h.get("/movies/"+itoa(InceptionID)), http.StatusOK)
 	r = h.send(request{path: "/search/id?imdb=tt1375666", token: h.token})
