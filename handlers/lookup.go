@@ -22,16 +22,22 @@ import (
 func (s *server) handleGo() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		input := q.Get("q")
 		if !q.Has("q") && (q.Has("kind") || q.Has("id")) {
+			// The old form, ?kind=&id=. An id that is a whole link or
+			// kind:id (?id=https://www.imdb.com/title/tt1375666/) is read
+			// like the box's input.
 			ref, err := simkl.ParseRef(strings.TrimSpace(q.Get("kind")), strings.TrimSpace(q.Get("id")))
-			if err != nil {
+			if err == nil {
+				s.redirectTo(w, r, ref, "")
+				return
+			}
+			if res := paste.Parse(q.Get("id"), s.Config.BaseURL); res.What != paste.ID {
 				s.fail(w, r, err)
 				return
 			}
-			s.redirectTo(w, r, ref, "")
-			return
+			input = q.Get("id")
 		}
-		input := q.Get("q")
 		res := paste.Parse(input, s.Config.BaseURL)
 		if q.Get("as") == "title" && res.What == paste.Number {
 			res = paste.Result{What: paste.Title, Title: res.Number}

@@ -39,9 +39,19 @@ func TestGoRedirectsLinksAndIDsWithoutCallingSimkl(t *testing.T) {
 			t.Errorf("%q: %d → %q, want 303 → %q", tt.q, p.resp.StatusCode, p.resp.Header.Get("Location"), tt.want)
 		}
 	}
-	// The old form still works.
-	if p := h.get(nil, "/go?kind=imdb&id=tt1375666"); p.resp.Header.Get("Location") != "/t/imdb/tt1375666" {
-		t.Errorf("?kind=&id=: %d %q", p.resp.StatusCode, p.resp.Header.Get("Location"))
+	// The old form still works, and takes a whole link as its id.
+	for path, want := range map[string]string{
+		"/go?kind=imdb&id=tt1375666":                                                   "/t/imdb/tt1375666",
+		"/go?id=" + url.QueryEscape("https://www.imdb.com/title/tt1375666/"):           "/t/imdb/tt1375666",
+		"/go?kind=imdb&id=" + url.QueryEscape("https://www.imdb.com/title/tt1375666/"): "/t/imdb/tt1375666",
+		"/go?id=mal:21": "/t/mal/21",
+	} {
+		if p := h.get(nil, path); p.resp.StatusCode != http.StatusSeeOther || p.resp.Header.Get("Location") != want {
+			t.Errorf("%s: %d %q, want %s", path, p.resp.StatusCode, p.resp.Header.Get("Location"), want)
+		}
+	}
+	if p := h.get(nil, "/go?kind=imdb&id=oops"); p.resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("?kind=imdb&id=oops: %d", p.resp.StatusCode)
 	}
 	if n := h.sim.Simkl.Stats().Total; n != 0 {
 		t.Fatalf("redirects made %d calls to Simkl, want 0", n)
