@@ -49,6 +49,9 @@ type Options struct {
 	StaleFor     time.Duration // how long past its TTL a title may be served when Simkl is down (7 days)
 	FetchTimeout time.Duration // bound on one upstream resolution (3 s)
 	Now          func() time.Time
+	// Shared, when set, is a layer shared with other replicas behind the
+	// LRUs (see shared.go).
+	Shared Shared
 }
 
 func (o Options) withDefaults() Options {
@@ -218,7 +221,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error)
 		// its own deadline, detached from the first caller's context.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opt.FetchTimeout)
 		defer cancel()
-		return r.fetch(fctx, ref)
+		return r.resolve(fctx, ref)
 	})
 	select {
 	case res := <-ch:
@@ -369,7 +372,7 @@ func (r *Resolver) Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode
 	ch := r.flight.DoChan("episodes:"+strconv.Itoa(id), func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opt.FetchTimeout)
 		defer cancel()
-		eps, err := r.up.Episodes(fctx, t.Type, id)
+		eps, err := r.episodeList(fctx, t)
 		if err != nil {
 			return nil, err
 		}
