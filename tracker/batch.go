@@ -61,7 +61,9 @@ func (b *batcher) join(token string, title simkl.Title) <-chan batchResult {
 		return ch
 	}
 	// The answer may have landed since the caller looked in the cache.
-	if e, ok := b.t.cache.Get(k); ok && b.t.opt.Now().Before(e.expires) {
+	// (With a shared layer this cache is only its stand-in while it is
+	// away, and may be older than another replica's write.)
+	if e, ok := b.t.cache.Get(k); ok && b.t.opt.Shared == nil && b.t.opt.Now().Before(e.expires) {
 		ch <- batchResult{state: e.state}
 		return ch
 	}

@@ -48,6 +48,10 @@ type Options struct {
 	// batches (1.05 s: Simkl allows 1 POST/s per token).
 	Spacing time.Duration
 	Now     func() time.Time
+	// Shared, when set, holds the states and their in-flight questions
+	// for every replica (see shared.go); this process's cache then only
+	// serves while it cannot be reached.
+	Shared Shared
 }
 
 func (o Options) withDefaults() Options {
@@ -126,6 +130,9 @@ func extendedFor(t simkl.Title) simkl.Extended {
 // fresh, else from a POST /sync/watched shared with the user's other
 // questions in flight (see batcher).
 func (t *Tracker) State(ctx context.Context, token string, title simkl.Title) (simkl.WatchState, error) {
+	if t.opt.Shared != nil {
+		return t.sharedState(ctx, token, title)
+	}
 	k := keyFor(token, title.IDs.Simkl)
 	if e, ok := t.cache.Get(k); ok && t.opt.Now().Before(e.expires) {
 		t.hits.Add(1)
@@ -152,6 +159,18 @@ func (t *Tracker) store(token string, simklID int, st simkl.WatchState, sent tim
 
 // patch applies f to the cached state, if there is one.
 func (t *Tracker) patch(token string, simklID int, f func(*simkl.WatchState)) (simkl.WatchState, bool) {
+	if t.opt.Shared != nil {
+		st, ok, err := t.sharedPatch(token, simklID, f)
+		if err == nil {
+			t.patchLocal(token, simklID, f)
+			return st, ok
+		}
+	}
+	return t.patchLocal(token, simklID, f)
+}
+
+// patchLocal applies f to this process's cached state, if there is one.
+func (t *Tracker) patchLocal(token string, simklID int, f func(*simkl.WatchState)) (simkl.WatchState, bool) {
 	k := keyFor(token, simklID)
 	e, ok := t.cache.Peek(k)
 	if !ok {
