@@ -12,6 +12,7 @@ import (
 
 	"simklink/auth"
 	"simklink/handlers"
+	"simklink/redisstore"
 	"simklink/simkl"
 	"simklink/simkl/simkltest"
 	"simklink/static"
@@ -82,6 +83,21 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 	}
 
 	metrics := handlers.NewMetrics()
+	var store *redisstore.Store
+	if cfg.RedisURL != "" {
+		// Several replicas: what they must agree on lives in Redis (see
+		// redisstore); the page cache stays in each.
+		store, err = redisstore.Open(cfg.RedisURL, redisstore.Options{Prefix: cfg.RedisPrefix, Logger: logger.With("component", "redis")})
+		if err != nil {
+			return nil, err
+		}
+		a.close = append(a.close, func() { _ = store.Close() })
+		metrics.AddCounters(
+			handlers.CounterFunc{Name: "simklink_redis_round_trips_total", Help: "Round trips to Redis.", Read: func() float64 { return float64(store.RoundTrips()) }},
+			handlers.CounterFunc{Name: "simklink_redis_unreachable_total", Help: "Times Redis became unreachable or too slow, so that this replica fell back to its own share.", Read: func() float64 { return float64(store.Downs()) }},
+		)
+	}
+	limits := simkl.Limits{Replicas: cfg.Replicas}
 	client, err := simkl.New(simkl.Config{
 		APIBase:    cfg.APIURL,
 		WebBase:    cfg.WebURL,
@@ -91,12 +107,22 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		AppVersion: version,
 		HTTPClient: &http.Client{Timeout: 5 * time.Second},
 		Observe:    metrics.ObserveUpstream,
+		Limits:     limits,
+		Shared:     sharedBudget(store),
 	})
 	if err != nil {
 		return nil, err
 	}
-	resolver := titles.New(client, titles.Options{})
-	track := tracker.New(client, tracker.Options{})
+	titleOpts, trackOpts := titles.Options{}, tracker.Options{}
+	var fair handlers.FairShare
+	var ready func(context.Context) error
+	if store != nil {
+		titleOpts.Shared, trackOpts.Shared = store, store
+		fair = store.FairShare(handlers.DefaultMissesPerSecond, handlers.DefaultMissBurst, cfg.Replicas)
+		ready = store.Ready
+	}
+	resolver := titles.New(client, titleOpts)
+	track := tracker.New(client, trackOpts)
 	metrics.AddCounters(
 		handlers.CounterFunc{Name: "simklink_title_cache_hits_total", Help: "Title cache hits.", Read: func() float64 { return float64(resolver.Stats().Hits) }},
 		handlers.CounterFunc{Name: "simklink_title_cache_misses_total", Help: "Title cache misses.", Read: func() float64 { return float64(resolver.Stats().Misses) }},
@@ -157,8 +183,20 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Tracker: track,
 		Metrics: metrics,
 		StandIn: standIn,
+
+		FairShare: fair,
+		Ready:     ready,
 	})
 	return a, nil
+}
+
+// sharedBudget is store as a simkl.SharedBudget, or nil (not a nil
+// *Store in an interface) without one.
+func sharedBudget(store *redisstore.Store) simkl.SharedBudget {
+	if store == nil {
+		return nil
+	}
+	return store
 }
 
 type internalServer struct {

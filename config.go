@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"simklink/redisstore"
 	"simklink/simkl"
 )
 
@@ -45,6 +46,13 @@ type config struct {
 	// ClientIPHeader is the trusted proxy's header naming the client's IP.
 	ClientIPHeader string
 
+	// RedisURL, when set, is the Redis that replicas share (rate limits,
+	// title cache, tracker state); Replicas is how many share the
+	// client_id, for each one's share while Redis is away.
+	RedisURL    string
+	RedisPrefix string
+	Replicas    int
+
 	// Demo is set when no SIMKL_CLIENT_ID is given: the Simkl stand-in is
 	// mounted at /_simkl/ and the client talks to it.
 	Demo bool
@@ -73,6 +81,9 @@ var settings = []setting{
 	{flag: "simkl-web-url", env: "SIMKL_WEB_URL", def: simkl.DefaultWebBase, help: "Simkl web base URL (authorize page, title pages)"},
 	{flag: "simkl-image-url", env: "SIMKL_IMAGE_URL", def: simkl.DefaultImageBase, help: "Simkl image base URL"},
 	{flag: "client-ip-header", env: "CLIENT_IP_HEADER", def: "", help: "header in which your reverse proxy passes the client's IP (e.g. X-Forwarded-For: its last entry, the one the proxy appended; X-Real-IP); unset = the connection's address. Each client (IPv6: each /64) gets a fair share of Simkl lookups. Set it only behind a proxy that sets it"},
+	{flag: "redis-url", env: "REDIS_URL", def: "", help: "Redis shared by several replicas (redis://host:6379/0, rediss:// for TLS): Simkl's rate limits, the title cache and users' tracker state; unset = all in this process. A password is better passed in the variable than on the command line"},
+	{flag: "redis-key-prefix", env: "REDIS_KEY_PREFIX", def: "simklink:", help: "prefix of every key simklink writes to Redis, so that several deployments can share one"},
+	{flag: "simkl-replicas", env: "SIMKL_REPLICAS", def: "1", help: "how many replicas share the client_id; while Redis is unreachable each takes 1/N of Simkl's budget on its own"},
 	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
 }
@@ -129,6 +140,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		LogFormat:    get("LOG_FORMAT"),
 
 		ClientIPHeader: get("CLIENT_IP_HEADER"),
+		RedisURL:       get("REDIS_URL"),
+		RedisPrefix:    get("REDIS_KEY_PREFIX"),
 	}
 	if getenv("ADDR") == "" && !flagSet(fs, "addr") {
 		if p := getenv("PORT"); p != "" {
@@ -150,6 +163,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	case "v1":
 	default:
 		problems = append(problems, fmt.Sprintf("SIMKL_AUTH %q must be v2 or v1", get("SIMKL_AUTH")))
+	}
+	if n, err := strconv.Atoi(get("SIMKL_REPLICAS")); err != nil || n < 1 || n > 1000 {
+		problems = append(problems, fmt.Sprintf("SIMKL_REPLICAS %q must be a whole number from 1 to 1000", get("SIMKL_REPLICAS")))
+	} else {
+		cfg.Replicas = n
+	}
+	if cfg.RedisURL != "" {
+		if err := redisstore.CheckURL(cfg.RedisURL); err != nil {
+			problems = append(problems, "REDIS_URL: "+err.Error())
+		}
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		problems = append(problems, "LOG_FORMAT must be text or json")

@@ -22,14 +22,30 @@ type missLimiter struct {
 	burst   int
 	header  string // trusted header naming the client's IP; "" = the peer address
 	clients *lru.Cache[string, *rate.Limiter]
+	// shared, when set, keeps the shares across replicas instead.
+	shared FairShare
 }
+
+// FairShare is each client's share of the lookups that go to Simkl when it
+// is kept outside this process (redisstore.FairShare: across replicas).
+type FairShare interface {
+	// Allow reports whether client may send one more lookup now, and
+	// takes it.
+	Allow(ctx context.Context, client string) bool
+}
+
+// Each client's default share of lookups that go to Simkl.
+const (
+	DefaultMissesPerSecond = 1
+	DefaultMissBurst       = 20
+)
 
 func newMissLimiter(perSecond float64, burst int, header string) *missLimiter {
 	if perSecond <= 0 {
-		perSecond = 1
+		perSecond = DefaultMissesPerSecond
 	}
 	if burst <= 0 {
-		burst = 20
+		burst = DefaultMissBurst
 	}
 	clients, _ := lru.New[string, *rate.Limiter](10000)
 	return &missLimiter{limit: rate.Limit(perSecond), burst: burst, header: http.CanonicalHeaderKey(header), clients: clients}
@@ -40,6 +56,9 @@ func newMissLimiter(perSecond float64, burst int, header string) *missLimiter {
 func (m *missLimiter) gate(r *http.Request) context.Context {
 	ip := m.clientIP(r)
 	return titles.WithMissGate(r.Context(), func() bool {
+		if m.shared != nil {
+			return m.shared.Allow(r.Context(), ip)
+		}
 		lim, ok := m.clients.Get(ip)
 		if !ok {
 			lim = rate.NewLimiter(m.limit, m.burst)

@@ -41,6 +41,7 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST /logout", s.handleLogout())
 
 	mux.Handle("GET /healthz", handleHealthz())
+	mux.Handle("GET /readyz", handleReadyz(s.Ready, s.Logger))
 	mux.Handle("GET /static/", s.Assets.Handler())
 	mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.Favicon, http.StatusMovedPermanently))
 	mux.Handle("GET /robots.txt", handleRobots())

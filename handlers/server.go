@@ -77,6 +77,12 @@ type Deps struct {
 	// Images fetches posters from Simkl's image host for unfurl cards;
 	// nil: a client with a 3 s timeout.
 	Images *http.Client
+	// FairShare, when set, keeps each client's share of Simkl lookups
+	// across replicas; nil keeps it in this process.
+	FairShare FairShare
+	// Ready, when set, says whether what the app shares with other
+	// replicas (Redis) answers; GET /readyz reports it.
+	Ready func(ctx context.Context) error
 }
 
 // NewServer returns simklink's whole HTTP handler.
@@ -93,6 +99,7 @@ func NewServer(d Deps) http.Handler {
 			Favicon:  d.Assets.Path("favicon.svg"),
 			LinksCSS: d.Assets.Path("links.css"),
 		}}
+	s.misses.shared = d.FairShare
 	return s.routes()
 }
 

@@ -101,7 +101,7 @@ type Store struct {
 func Open(rawURL string, opt Options) (*Store, error) {
 	ro, err := redis.ParseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, errors.New("redisstore: not a redis:// or rediss:// URL")
 	}
 	opt = opt.withDefaults()
 	ro.DialTimeout = min(max(2*opt.OpTimeout, 250*time.Millisecond), time.Second)
@@ -117,6 +117,15 @@ func Open(rawURL string, opt Options) (*Store, error) {
 	s := &Store{rdb: rdb, gcra: redis_rate.NewLimiter(rdb), opt: opt, log: opt.Logger, stop: make(chan struct{})}
 	rdb.AddHook(countHook{&s.trips})
 	return s, nil
+}
+
+// CheckURL says what is wrong with a Redis URL, without connecting. The
+// error never repeats the URL, which may hold a password.
+func CheckURL(rawURL string) error {
+	if _, err := redis.ParseURL(rawURL); err != nil {
+		return errors.New("not a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379/0)")
+	}
+	return nil
 }
 
 // Close stops the probe and closes the connections.

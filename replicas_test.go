@@ -1,0 +1,407 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"simklink/redisstore/redistest"
+	"simklink/simkl/simkltest"
+)
+
+// cluster is a stand-in, and n replicas of the whole program (each through
+// run(), as in production) pointed at it and, unless redisURL is empty, at
+// one Redis, behind no load balancer: the test spreads requests over them
+// itself.
+type cluster struct {
+	t    testing.TB
+	sim  *simkltest.Server
+	urls []string
+	base string // BASE_URL, shared by every replica as behind a proxy
+	ip   atomic.Uint32
+}
+
+const (
+	replicaClientID = "replicas-test"
+	replicaSecret   = "replicas-test-secret"
+)
+
+func startCluster(t testing.TB, n int, redisURL, prefix string) *cluster {
+	t.Helper()
+	// Replica 0's port is BASE_URL, so that sign-in's callback lands on a
+	// replica; the others serve the same site.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr0 := ln.Addr().String()
+	ln.Close()
+	c := &cluster{t: t, base: "http://" + addr0}
+	c.sim = simkltest.NewServer(simkltest.Options{ClientID: replicaClientID, ClientSecret: replicaSecret, RedirectURIs: []string{c.base + "/auth/callback"}})
+	t.Cleanup(c.sim.Close)
+	env := map[string]string{
+		"SIMKL_CLIENT_ID":     replicaClientID,
+		"SIMKL_CLIENT_SECRET": replicaSecret,
+		// Every replica shares the session keys: a cookie from one is good
+		// on all.
+		"SESSION_HASH_KEY":  hex.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
+		"SESSION_BLOCK_KEY": hex.EncodeToString([]byte("fedcba9876543210fedcba9876543210")),
+		"BASE_URL":          c.base,
+		"SIMKL_API_URL":     c.sim.APIBase(),
+		"SIMKL_WEB_URL":     c.sim.WebBase(),
+		"SIMKL_IMAGE_URL":   c.sim.ImageBase(),
+		"SIMKL_REPLICAS":    strconv.Itoa(n),
+		"CLIENT_IP_HEADER":  "X-Forwarded-For",
+		"LOG_LEVEL":         "error",
+		"REDIS_URL":         redisURL,
+		"REDIS_KEY_PREFIX":  prefix,
+	}
+	urls := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		addr := "127.0.0.1:0"
+		if i == 0 {
+			addr = addr0
+		}
+		wg.Go(func() { urls[i] = startReplica(t, addr, env) })
+	}
+	wg.Wait()
+	c.urls = urls
+	return c
+}
+
+// startReplica runs the program with env on addr and returns its URL once
+// /healthz answers; it is stopped when the test ends.
+func startReplica(t testing.TB, addr string, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"simklink", "-addr", addr, "-log-level", "info"}, func(k string) string { return env[k] }, pw, io.Discard)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("run did not return after cancel")
+		}
+	})
+	found := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`msg=listening url=(http://\S+)`)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	var base string
+	select {
+	case base = <-found:
+	case err := <-done:
+		t.Fatalf("run exited early: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("no listening line")
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz never answered: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// visitor is one browser: its cookies (good on every replica) and its IP.
+type visitor struct {
+	c  *http.Client
+	ip string
+}
+
+func (c *cluster) visitor() *visitor {
+	jar, _ := cookiejar.New(nil)
+	n := c.ip.Add(1)
+	return &visitor{
+		c: &http.Client{Jar: jar, Timeout: 20 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		ip: fmt.Sprintf("198.51.%d.%d", n/250, n%250+1),
+	}
+}
+
+type answer struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (v *visitor) do(t testing.TB, method, u string, form url.Values) answer {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Forwarded-For", v.ip)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := v.c.Do(req)
+	if err != nil {
+		t.Errorf("%s %s: %v", method, u, err)
+		return answer{}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{status: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+// signIn signs a user in through the real flow (the stand-in's consent
+// page) at BASE_URL, as a proxy would send it to any replica.
+func (c *cluster) signIn(t testing.TB, user string) *visitor {
+	t.Helper()
+	v := c.visitor()
+	login := v.do(t, http.MethodGet, c.base+"/login", nil)
+	if login.status != http.StatusFound {
+		t.Fatalf("/login = %d", login.status)
+	}
+	loc := login.header.Get("Location")
+	consent := v.do(t, http.MethodGet, loc, nil)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(consent.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{}
+	doc.Find("form input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
+		form.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	form.Set("user", user)
+	form.Set("decision", "allow")
+	locURL, _ := url.Parse(loc)
+	action, _ := locURL.Parse(doc.Find("form").AttrOr("action", ""))
+	allowed := v.do(t, http.MethodPost, action.String(), form)
+	cb := allowed.header.Get("Location")
+	if !strings.HasPrefix(cb, c.base+"/auth/callback?") {
+		t.Fatalf("consent sent the browser to %q", cb)
+	}
+	if done := v.do(t, http.MethodGet, cb, nil); done.status != http.StatusSeeOther {
+		t.Fatalf("callback = %d", done.status)
+	}
+	return v
+}
+
+// searches counts the stand-in's /search/id calls by the ID they asked
+// for.
+func (c *cluster) searches() map[string]int {
+	out := map[string]int{}
+	for _, call := range c.sim.Simkl.Calls() {
+		if call.Pattern == "GET /search/id" {
+			for k, v := range call.Query {
+				if k != "client_id" && k != "app-name" && k != "app-version" && k != "type" {
+					out[k+"/"+v[0]]++
+				}
+			}
+		}
+	}
+	return out
+}
+
+var catalog = []int{
+	simkltest.InceptionID, simkltest.TrumanShowID, simkltest.JohnWick4ID, simkltest.DeathlyHallows2ID,
+	simkltest.MirrorID, simkltest.PalmSpringsID, simkltest.NorthboundID,
+	simkltest.BreakingBadID, simkltest.WalkingDeadID, simkltest.GameOfThronesID, simkltest.SherlockID,
+	simkltest.OnePieceNetflixID, simkltest.HarbourLightsID,
+	simkltest.AttackOnTitanID, simkltest.OnePieceID, simkltest.DemonSlayerID, simkltest.YourNameID,
+}
+
+// coldViews views every catalog title and unknownIDs unknown IMDb IDs
+// for the first time, from every replica at once, in rounds of six: far
+// more than Simkl's 10 GET/s if each replica resolved them on its own. It
+// returns how many views did not answer 200 (or 404 for the unknown).
+func (c *cluster) coldViews(t testing.TB, unknownIDs int) (failed int) {
+	var paths []string
+	for _, id := range catalog {
+		paths = append(paths, "/t/simkl/"+strconv.Itoa(id))
+	}
+	for i := range unknownIDs {
+		paths = append(paths, fmt.Sprintf("/t/imdb/tt%07d", 9100000+i))
+	}
+	var bad atomic.Int32
+	for len(paths) > 0 {
+		round := paths[:min(6, len(paths))]
+		paths = paths[len(round):]
+		var wg sync.WaitGroup
+		for _, p := range round {
+			for _, u := range c.urls {
+				wg.Go(func() {
+					a := c.visitor().do(t, http.MethodGet, u+p, nil)
+					if a.status != http.StatusOK && !(strings.HasPrefix(p, "/t/imdb/") && a.status == http.StatusNotFound) {
+						bad.Add(1)
+					}
+				})
+			}
+		}
+		wg.Wait()
+	}
+	return int(bad.Load())
+}
+
+func (c *cluster) violations() int { return c.sim.Simkl.Stats().Violations }
+
+func TestReplicasShareOneSimklBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three replicas; skipped with -short")
+	}
+	t.Parallel()
+	redisURL, prefix := redistest.URL(t)
+	c := startCluster(t, 3, redisURL, prefix)
+	for i, u := range c.urls {
+		resp, err := http.Get(u + "/readyz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("replica %d /readyz: %v %v", i, resp, err)
+		}
+		resp.Body.Close()
+	}
+
+	// Cold titles and unknown IDs, every one asked for on all three
+	// replicas at once: one resolution each.
+	failed := c.coldViews(t, 12)
+	for _, id := range catalog {
+		if n := c.searches()["simkl/"+strconv.Itoa(id)]; n != 1 {
+			t.Errorf("title %d: %d /search/id calls across replicas, want 1", id, n)
+		}
+	}
+	for i := range 12 {
+		if n := c.searches()[fmt.Sprintf("imdb/tt%07d", 9100000+i)]; n != 1 {
+			t.Errorf("unknown ID %d: %d /search/id calls, want 1", i, n)
+		}
+	}
+	st := c.sim.Simkl.Stats()
+	if want := len(catalog); st.Calls["GET /search/id"] != want+12 || st.Calls["GET /movies/{id}"]+st.Calls["GET /tv/{id}"]+st.Calls["GET /anime/{id}"] != want {
+		t.Errorf("calls %v: want %d searches and %d summaries", st.Calls, want+12, want)
+	}
+	t.Logf("cold views: %d of %d did not answer (Simkl busy), calls %v", failed, 3*(len(catalog)+12), st.Calls)
+
+	// Warm views, round robin: no call to Simkl at all.
+	before := c.sim.Simkl.Stats().Total
+	v := c.visitor()
+	for i := range 3 * len(catalog) {
+		if a := v.do(t, http.MethodGet, c.urls[i%3]+"/t/simkl/"+strconv.Itoa(catalog[i%len(catalog)]), nil); a.status != http.StatusOK {
+			t.Errorf("warm view: %d", a.status)
+		}
+	}
+	if n := c.sim.Simkl.Stats().Total - before; n != 0 {
+		t.Errorf("%d upstream calls for warm views", n)
+	}
+
+	// Signed-in views: the page on one replica, its badge and a season
+	// grid on the two others, all at once; one POST /sync/watched each.
+	users := []string{"demo", "ann", "bob"}
+	visitors := make([]*visitor, len(users))
+	for i, u := range users {
+		visitors[i] = c.signIn(t, u)
+	}
+	viewed := []int{simkltest.WalkingDeadID, simkltest.InceptionID, simkltest.OnePieceID, simkltest.BreakingBadID}
+	before = c.sim.Simkl.Stats().Calls["POST /sync/watched"]
+	var wg sync.WaitGroup
+	for ui, v := range visitors {
+		wg.Go(func() {
+			for k, id := range viewed {
+				path := "/t/simkl/" + strconv.Itoa(id)
+				parts := []string{path, path + "/badge", path + "/season/1"}
+				if id == simkltest.InceptionID {
+					parts[2] = path + "/badge" // a movie has no seasons
+				}
+				var vw sync.WaitGroup
+				for j, p := range parts {
+					vw.Go(func() {
+						a := v.do(t, http.MethodGet, c.urls[(ui+k+j)%3]+p, nil)
+						if a.status != http.StatusOK || !strings.Contains(a.body, `data-testid="badge"`) && j < 2 {
+							t.Errorf("%s %s: %d", users[ui], p, a.status)
+						}
+					})
+				}
+				vw.Wait()
+			}
+		})
+	}
+	wg.Wait()
+	if n := c.sim.Simkl.Stats().Calls["POST /sync/watched"] - before; n != len(users)*len(viewed) {
+		t.Errorf("%d POST /sync/watched for %d signed-in views (page, badge and grid on three replicas), want one each", n, len(users)*len(viewed))
+	}
+
+	// A quick action on one replica; the badge on another shows it with no
+	// POST /sync/watched of its own.
+	before = c.sim.Simkl.Stats().Calls["POST /sync/watched"]
+	movie := "/t/simkl/" + strconv.Itoa(simkltest.InceptionID)
+	if a := visitors[1].do(t, http.MethodPost, c.urls[1]+movie+"/list", url.Values{"status": {"plantowatch"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("quick action: %d %s", a.status, a.body)
+	}
+	if e, _ := c.sim.Simkl.Entry("ann", simkltest.InceptionID); e.Status != "plantowatch" {
+		t.Errorf("Simkl has %q after the action", e.Status)
+	}
+	badge := visitors[1].do(t, http.MethodGet, c.urls[2]+movie+"/badge", nil)
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(badge.body))
+	if doc.Find(`[data-testid="set-plantowatch"]`).AttrOr("aria-pressed", "") != "true" {
+		t.Errorf("another replica's badge does not show the action:\n%s", badge.body)
+	}
+	if n := c.sim.Simkl.Stats().Calls["POST /sync/watched"] - before; n != 0 {
+		t.Errorf("%d POST /sync/watched after the action, want 0 (the shared state is patched)", n)
+	}
+
+	if v := c.violations(); v != 0 {
+		t.Errorf("%d rate-limit violations at the stand-in", v)
+	}
+}
+
+// TestReplicasWithoutRedisGoOver is the control: the same cold views on
+// three replicas that do not share a budget trip Simkl's limits, so the
+// zero above means something.
+func TestReplicasWithoutRedisGoOver(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three replicas; skipped with -short")
+	}
+	t.Parallel()
+	c := startCluster(t, 3, "", "")
+	c.coldViews(t, 12)
+	if v := c.violations(); v == 0 {
+		t.Errorf("three replicas without Redis made no violation (calls %v): the test cannot fail", c.sim.Simkl.Stats().Calls)
+	}
+	for _, id := range catalog[:3] {
+		if n := c.searches()["simkl/"+strconv.Itoa(id)]; n < 2 {
+			t.Errorf("title %d resolved %d times without Redis; want one per replica", id, n)
+		}
+	}
+}
