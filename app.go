@@ -87,7 +87,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 	if cfg.RedisURL != "" {
 		// Several replicas: what they must agree on lives in Redis (see
 		// redisstore); the page cache stays in each.
-		store, err = redisstore.Open(cfg.RedisURL, redisstore.Options{Prefix: cfg.RedisPrefix, Logger: logger.With("component", "redis")})
+		store, err = redisstore.Open(cfg.RedisURL, redisstore.Options{Prefix: cfg.RedisPrefix, OpTimeout: cfg.RedisTimeout, Logger: logger.With("component", "redis")})
 		if err != nil {
 			return nil, err
 		}

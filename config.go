@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"simklink/redisstore"
 	"simklink/simkl"
@@ -49,9 +50,10 @@ type config struct {
 	// RedisURL, when set, is the Redis that replicas share (rate limits,
 	// title cache, tracker state); Replicas is how many share the
 	// client_id, for each one's share while Redis is away.
-	RedisURL    string
-	RedisPrefix string
-	Replicas    int
+	RedisURL     string
+	RedisPrefix  string
+	RedisTimeout time.Duration
+	Replicas     int
 
 	// Demo is set when no SIMKL_CLIENT_ID is given: the Simkl stand-in is
 	// mounted at /_simkl/ and the client talks to it.
@@ -83,6 +85,7 @@ var settings = []setting{
 	{flag: "client-ip-header", env: "CLIENT_IP_HEADER", def: "", help: "header in which your reverse proxy passes the client's IP (e.g. X-Forwarded-For: its last entry, the one the proxy appended; X-Real-IP); unset = the connection's address. Each client (IPv6: each /64) gets a fair share of Simkl lookups. Set it only behind a proxy that sets it"},
 	{flag: "redis-url", env: "REDIS_URL", def: "", help: "Redis shared by several replicas (redis://host:6379/0, rediss:// for TLS): Simkl's rate limits, the title cache and users' tracker state; unset = all in this process. A password is better passed in the variable than on the command line"},
 	{flag: "redis-key-prefix", env: "REDIS_KEY_PREFIX", def: "simklink:", help: "prefix of every key simklink writes to Redis, so that several deployments can share one"},
+	{flag: "redis-timeout", env: "REDIS_TIMEOUT", def: "250ms", help: "longest wait for one Redis round trip; past it Redis counts as unreachable and the replica works alone until it answers again"},
 	{flag: "simkl-replicas", env: "SIMKL_REPLICAS", def: "1", help: "how many replicas share the client_id; while Redis is unreachable each takes 1/N of Simkl's budget on its own"},
 	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
@@ -168,6 +171,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		problems = append(problems, fmt.Sprintf("SIMKL_REPLICAS %q must be a whole number from 1 to 1000", get("SIMKL_REPLICAS")))
 	} else {
 		cfg.Replicas = n
+	}
+	if d, err := time.ParseDuration(get("REDIS_TIMEOUT")); err != nil || d < time.Millisecond || d > time.Minute {
+		problems = append(problems, fmt.Sprintf("REDIS_TIMEOUT %q must be a duration from 1ms to 1m (e.g. 250ms)", get("REDIS_TIMEOUT")))
+	} else {
+		cfg.RedisTimeout = d
 	}
 	if cfg.RedisURL != "" {
 		if err := redisstore.CheckURL(cfg.RedisURL); err != nil {

@@ -70,6 +70,10 @@ func startCluster(t testing.TB, n int, redisURL, prefix string) *cluster {
 		"LOG_LEVEL":         "error",
 		"REDIS_URL":         redisURL,
 		"REDIS_KEY_PREFIX":  prefix,
+		// Under -race on a busy machine a round trip can wait long for a
+		// CPU; only an unreachable Redis should send these replicas to
+		// their fallback.
+		"REDIS_TIMEOUT": "2s",
 	}
 	urls := make([]string, n)
 	var wg sync.WaitGroup
@@ -247,17 +251,20 @@ var catalog = []int{
 }
 
 // coldViews views every catalog title and unknownIDs unknown IMDb IDs
-// for the first time, from every replica at once, in rounds of six: far
-// more than Simkl's 10 GET/s if each replica resolved them on its own. It
-// returns how many views did not answer 200 (or 404 for the unknown).
+// for the first time (see coldViewsOf). It returns how many views did not
+// answer 200 (or 404 for the unknown).
 func (c *cluster) coldViews(t testing.TB, unknownIDs int) (failed int) {
 	var paths []string
 	for _, id := range catalog {
 		paths = append(paths, "/t/simkl/"+strconv.Itoa(id))
 	}
-	for i := range unknownIDs {
-		paths = append(paths, fmt.Sprintf("/t/imdb/tt%07d", 9100000+i))
-	}
+	return c.coldViewsOf(t, append(paths, unknownPaths(0, unknownIDs)...))
+}
+
+// coldViewsOf views each path from every replica at once, in rounds of
+// six: far more than Simkl's 10 GET/s if each replica resolved them on
+// its own.
+func (c *cluster) coldViewsOf(t testing.TB, paths []string) (failed int) {
 	var bad atomic.Int32
 	for len(paths) > 0 {
 		round := paths[:min(6, len(paths))]
@@ -278,7 +285,37 @@ func (c *cluster) coldViews(t testing.TB, unknownIDs int) (failed int) {
 	return int(bad.Load())
 }
 
-func (c *cluster) violations() int { return c.sim.Simkl.Stats().Violations }
+func (c *cluster) violations() int {
+	st := c.sim.Simkl.Stats()
+	if st.Violations > 0 {
+		// Say where they were, and whether a replica lost Redis.
+		for _, call := range c.sim.Simkl.Calls() {
+			if call.Status == http.StatusTooManyRequests {
+				c.t.Logf("violation: %s at %s (user %q)", call.Pattern, call.Time.Format("15:04:05.000"), call.User)
+			}
+		}
+		for i, u := range c.urls {
+			c.t.Logf("replica %d: %s", i, c.metric(u, "simklink_redis_unreachable_total"))
+		}
+	}
+	return st.Violations
+}
+
+// metric returns a replica's metric line.
+func (c *cluster) metric(u, name string) string {
+	resp, err := http.Get(u + "/metrics")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, name) {
+			return line
+		}
+	}
+	return name + " missing"
+}
 
 func TestReplicasShareOneSimklBudget(t *testing.T) {
 	if testing.Short() {
@@ -404,4 +441,134 @@ func TestReplicasWithoutRedisGoOver(t *testing.T) {
 			t.Errorf("title %d resolved %d times without Redis; want one per replica", id, n)
 		}
 	}
+}
+
+// TestReplicasRideOutRedisRestart stops Redis in the middle of traffic and
+// starts it again (empty, as a restarted cache is): cached titles stay
+// 200, Simkl's limits hold on each replica's local share, and sharing
+// resumes by itself.
+func TestReplicasRideOutRedisRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three replicas; skipped with -short")
+	}
+	t.Parallel()
+	srv := redistest.Start(t)
+	c := startCluster(t, 3, srv.URL, "")
+	c.coldViews(t, 0)
+	// Every title is in every replica's cache before Redis goes away (a
+	// view that found Simkl busy above is retried).
+	for _, u := range c.urls {
+		for _, id := range catalog {
+			for try := 0; ; try++ {
+				if getStatus(t, u+"/t/simkl/"+strconv.Itoa(id)) == http.StatusOK {
+					break
+				}
+				if try == 20 {
+					t.Fatalf("title %d never loaded on %s", id, u)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}
+
+	// Signed-out traffic over warm titles runs through the whole test.
+	stop := make(chan struct{})
+	var warm, warmBad atomic.Int32
+	var traffic sync.WaitGroup
+	for w := range 3 {
+		traffic.Go(func() {
+			v := c.visitor()
+			for i := 0; i < 100000; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				a := v.do(t, http.MethodGet, c.urls[(w+i)%3]+"/t/simkl/"+strconv.Itoa(catalog[i%len(catalog)]), nil)
+				warm.Add(1)
+				if a.status != http.StatusOK {
+					warmBad.Add(1)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		})
+	}
+
+	srv.Stop()
+	// Cold lookups while Redis is away: each replica on its own share.
+	c.coldViewsOf(t, unknownPaths(100, 12))
+	for i, u := range c.urls {
+		if s := getStatus(t, u+"/healthz"); s != http.StatusOK {
+			t.Errorf("replica %d /healthz = %d with Redis away", i, s)
+		}
+		if s := getStatus(t, u+"/readyz"); s != http.StatusServiceUnavailable {
+			t.Errorf("replica %d /readyz = %d with Redis away, want 503", i, s)
+		}
+	}
+	duringOutage := warm.Load()
+
+	srv.Restart()
+	for i, u := range c.urls {
+		for deadline := time.Now().Add(20 * time.Second); getStatus(t, u+"/readyz") != http.StatusOK; {
+			if time.Now().After(deadline) {
+				t.Fatalf("replica %d never ready again after Redis came back", i)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// Shared again: new cold lookups cost one each across replicas, and a
+	// signed-in view one POST /sync/watched.
+	fresh := unknownPaths(200, 6)
+	c.coldViewsOf(t, fresh)
+	for i := range 6 {
+		if n := c.searches()[fmt.Sprintf("imdb/tt%07d", 9100200+i)]; n != 1 {
+			t.Errorf("after recovery, unknown ID %d: %d /search/id calls, want 1", i, n)
+		}
+	}
+	v := c.signIn(t, "demo")
+	before := c.sim.Simkl.Stats().Calls["POST /sync/watched"]
+	path := "/t/simkl/" + strconv.Itoa(simkltest.WalkingDeadID)
+	var vw sync.WaitGroup
+	for j, p := range []string{path, path + "/badge", path + "/season/2"} {
+		vw.Go(func() {
+			if a := v.do(t, http.MethodGet, c.urls[j]+p, nil); a.status != http.StatusOK {
+				t.Errorf("%s after recovery: %d", p, a.status)
+			}
+		})
+	}
+	vw.Wait()
+	if n := c.sim.Simkl.Stats().Calls["POST /sync/watched"] - before; n != 1 {
+		t.Errorf("%d POST /sync/watched for one signed-in view after recovery, want 1", n)
+	}
+
+	close(stop)
+	traffic.Wait()
+	if warmBad.Load() != 0 {
+		t.Errorf("%d of %d views of cached titles failed", warmBad.Load(), warm.Load())
+	}
+	if duringOutage == 0 {
+		t.Error("no warm view ran while Redis was away")
+	}
+	if v := c.violations(); v != 0 {
+		t.Errorf("%d rate-limit violations at the stand-in", v)
+	}
+	t.Logf("%d warm views (%d before Redis came back), calls %v", warm.Load(), duringOutage, c.sim.Simkl.Stats().Calls)
+}
+
+func unknownPaths(from, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("/t/imdb/tt%07d", 9100000+from+i)
+	}
+	return out
+}
+
+func getStatus(t testing.TB, u string) int {
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Errorf("GET %s: %v", u, err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -41,7 +41,7 @@ type Options struct {
 	// Prefix starts every key ("simklink:"), so that several apps or
 	// tests can share one Redis.
 	Prefix string
-	// OpTimeout bounds one round trip (150 ms). A slower answer counts as
+	// OpTimeout bounds one round trip (250 ms). A slower answer counts as
 	// Redis being down: a page must not wait on it.
 	OpTimeout time.Duration
 	// ProbeEvery is how often a down store pings Redis (250 ms).
@@ -60,7 +60,7 @@ func (o Options) withDefaults() Options {
 		o.Prefix = "simklink:"
 	}
 	if o.OpTimeout <= 0 {
-		o.OpTimeout = 150 * time.Millisecond
+		o.OpTimeout = 250 * time.Millisecond
 	}
 	if o.ProbeEvery <= 0 {
 		o.ProbeEvery = 250 * time.Millisecond
@@ -113,6 +113,8 @@ func Open(rawURL string, opt Options) (*Store, error) {
 	ro.MaxRetries = -1
 	ro.PoolTimeout = opt.OpTimeout
 	ro.DisableIdentity = true
+	ro.DialerRetries = 1
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	rdb := redis.NewClient(ro)
 	s := &Store{rdb: rdb, gcra: redis_rate.NewLimiter(rdb), opt: opt, log: opt.Logger, stop: make(chan struct{})}
 	rdb.AddHook(countHook{&s.trips})
@@ -146,12 +148,17 @@ func (s *Store) Up() bool { return !s.down.Load() }
 func (s *Store) Downs() uint64 { return s.downs.Load() }
 
 // Ready pings Redis: /readyz uses it. It is not gated on the store's
-// health, so it always tells the truth.
+// health, so it always tells the truth, and an answer brings a down store
+// back at once.
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.opt.OpTimeout)
 	defer cancel()
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("redis: %w", err)
+	}
+	// An answer is as good as the probe's: use Redis again now.
+	if s.down.CompareAndSwap(true, false) {
+		s.log.Info("redis answers again; replicas share the budget again")
 	}
 	return nil
 }
@@ -206,8 +213,9 @@ func (s *Store) probe() {
 		err := s.rdb.Ping(ctx).Err()
 		cancel()
 		if err == nil {
-			s.down.Store(false)
-			s.log.Info("redis answers again; replicas share the budget again")
+			if s.down.CompareAndSwap(true, false) {
+				s.log.Info("redis answers again; replicas share the budget again")
+			}
 			return
 		}
 	}
@@ -225,6 +233,15 @@ func randomID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// quietOnce silences go-redis's own logger, process-wide (it has no other
+// kind): it prints every failed dial to stderr, outside slog, several times
+// a second while Redis is away. The Store logs going down and coming back.
+var quietOnce sync.Once
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // countHook counts round trips: each command, script or pipeline is one.
 type countHook struct{ n *atomic.Uint64 }
