@@ -52,7 +52,7 @@ func startCluster(t testing.TB, n int, redisURL, prefix string) *cluster {
 	addr0 := ln.Addr().String()
 	ln.Close()
 	c := &cluster{t: t, base: "http://" + addr0}
-	c.sim = simkltest.NewServer(simkltest.Options{ClientID: replicaClientID, ClientSecret: replicaSecret, RedirectURIs: []string{c.base + "/auth/callback"}})
+	c.sim = simkltest.NewServer(simkltest.Options{AuthV2: true, ClientID: replicaClientID, ClientSecret: replicaSecret, RedirectURIs: []string{c.base + "/auth/callback"}})
 	t.Cleanup(c.sim.Close)
 	env := map[string]string{
 		"SIMKL_CLIENT_ID":     replicaClientID,
@@ -213,12 +213,15 @@ func (c *cluster) signIn(t testing.TB, user string) *visitor {
 	})
 	form.Set("user", user)
 	form.Set("decision", "allow")
+	if doc.Find(`form input[name="access"]`).Length() > 0 {
+		form.Set("access", "write") // AUTH V2: quick actions need media:write
+	}
 	locURL, _ := url.Parse(loc)
 	action, _ := locURL.Parse(doc.Find("form").AttrOr("action", ""))
 	allowed := v.do(t, http.MethodPost, action.String(), form)
 	cb := allowed.header.Get("Location")
 	if !strings.HasPrefix(cb, c.base+"/auth/callback?") {
-		t.Fatalf("consent sent the browser to %q", cb)
+		t.Fatalf("consent sent the browser to %q (%d: %.300s)", cb, allowed.status, allowed.body)
 	}
 	if done := v.do(t, http.MethodGet, cb, nil); done.status != http.StatusSeeOther {
 		t.Fatalf("callback = %d", done.status)
