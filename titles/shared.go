@@ -56,17 +56,6 @@ func (r *Resolver) resolve(ctx context.Context, ref simkl.Ref) (simkl.Title, err
 		return r.fetch(ctx, ref)
 	}
 	key := refKey(ref.Key())
-	if b, ok, _ := r.opt.Shared.Get(ctx, key); ok {
-		var st sharedTitle
-		if decode(b, &st) == nil {
-			// An expired copy is kept here too, to be served stale if Simkl
-			// fails now.
-			r.keep(ref, st)
-			if r.opt.Now().Before(st.Expires) {
-				return st.result()
-			}
-		}
-	}
 	b, err := r.opt.Shared.Fill(ctx, key, func(ctx context.Context) ([]byte, time.Duration, error) {
 		now := r.opt.Now()
 		t, err := r.fetch(ctx, ref)
@@ -101,6 +90,29 @@ func (r *Resolver) resolve(ctx context.Context, ref simkl.Ref) (simkl.Title, err
 	return st.result()
 }
 
+// sharedTitle looks ref up in the shared layer: ok when it holds a fresh
+// answer (a title, or simkl.ErrNotFound). An expired copy is kept in the
+// LRUs, to be served stale if Simkl fails now.
+func (r *Resolver) sharedTitle(ctx context.Context, ref simkl.Ref) (t simkl.Title, ok bool, err error) {
+	if r.opt.Shared == nil {
+		return simkl.Title{}, false, nil
+	}
+	b, found, _ := r.opt.Shared.Get(ctx, refKey(ref.Key()))
+	if !found {
+		return simkl.Title{}, false, nil
+	}
+	var st sharedTitle
+	if decode(b, &st) != nil {
+		return simkl.Title{}, false, nil
+	}
+	r.keep(ref, st)
+	if !r.opt.Now().Before(st.Expires) {
+		return simkl.Title{}, false, nil
+	}
+	t, err = st.result()
+	return t, true, err
+}
+
 func (st sharedTitle) result() (simkl.Title, error) {
 	if st.NotFound {
 		return simkl.Title{}, simkl.ErrNotFound
@@ -128,24 +140,35 @@ func (r *Resolver) keep(ref simkl.Ref, st sharedTitle) {
 	r.titles.Add(re.simklID, titleEntry{title: st.Title, expires: st.Expires})
 }
 
-// episodes fetches a show's episode list for Episodes' flight, through the
+func episodesKey(id int) string { return "title:episodes:" + strconv.Itoa(id) }
+
+// sharedEpisodes looks a show's episode list up in the shared layer: ok
+// when it holds a fresh one. An expired list is kept, to be served stale.
+func (r *Resolver) sharedEpisodes(ctx context.Context, id int) ([]simkl.Episode, bool) {
+	if r.opt.Shared == nil {
+		return nil, false
+	}
+	b, found, _ := r.opt.Shared.Get(ctx, episodesKey(id))
+	if !found {
+		return nil, false
+	}
+	var se sharedEpisodes
+	if decode(b, &se) != nil {
+		return nil, false
+	}
+	r.episodes.Add(id, episodesEntry{episodes: se.Episodes, expires: se.Expires})
+	return se.Episodes, r.opt.Now().Before(se.Expires)
+}
+
+// episodeList fetches a show's episode list for Episodes' flight, through the
 // shared layer when there is one.
 func (r *Resolver) episodeList(ctx context.Context, t simkl.Title) ([]simkl.Episode, error) {
 	id := t.IDs.Simkl
 	if r.opt.Shared == nil {
 		return r.up.Episodes(ctx, t.Type, id)
 	}
-	key := "title:episodes:" + strconv.Itoa(id)
+	key := episodesKey(id)
 	now := r.opt.Now()
-	if b, ok, _ := r.opt.Shared.Get(ctx, key); ok {
-		var se sharedEpisodes
-		if decode(b, &se) == nil {
-			r.episodes.Add(id, episodesEntry{episodes: se.Episodes, expires: se.Expires})
-			if now.Before(se.Expires) {
-				return se.Episodes, nil
-			}
-		}
-	}
 	b, err := r.opt.Shared.Fill(ctx, key, func(ctx context.Context) ([]byte, time.Duration, error) {
 		eps, err := r.up.Episodes(ctx, t.Type, id)
 		if err != nil {

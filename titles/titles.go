@@ -207,6 +207,12 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error)
 			return Resolved{Title: te.title}, nil
 		}
 	}
+	// Another replica may have resolved it: one round trip, before the
+	// client's share of lookups is consulted.
+	if t, ok, err := r.sharedTitle(ctx, ref); ok {
+		r.hits.Add(1)
+		return Resolved{Title: t}, err
+	}
 	r.misses.Add(1)
 	release, ok := r.admit(ctx, "ref:"+key)
 	if !ok {
@@ -359,6 +365,10 @@ func (r *Resolver) Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode
 	if e, ok := r.episodes.Get(id); ok && now.Before(e.expires) {
 		r.hits.Add(1)
 		return e.episodes, nil
+	}
+	if eps, ok := r.sharedEpisodes(ctx, id); ok {
+		r.hits.Add(1)
+		return eps, nil
 	}
 	r.misses.Add(1)
 	release, ok := r.admit(ctx, "episodes:"+strconv.Itoa(id))
