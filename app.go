@@ -135,7 +135,18 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 	)
 
 	oauth := client.OAuth(cfg.AuthV2)
+	var refreshes auth.RefreshCache
+	if store != nil {
+		// A refreshed token must be seen by every replica at once (AUTH V2
+		// ends the old one); sealed under the session key they share.
+		rc, err := store.RefreshCache(cfg.SessionBlockKey)
+		if err != nil {
+			return nil, err
+		}
+		refreshes = rc
+	}
 	au, err := auth.New(auth.Config{
+		Refreshes:    refreshes,
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		V2:           cfg.AuthV2,
