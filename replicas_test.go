@@ -34,6 +34,8 @@ type cluster struct {
 	urls []string
 	base string // BASE_URL, shared by every replica as behind a proxy
 	ip   atomic.Uint32
+	// transport keeps connections to the replicas open for every visitor.
+	transport *http.Transport
 }
 
 const (
@@ -51,7 +53,8 @@ func startCluster(t testing.TB, n int, redisURL, prefix string) *cluster {
 	}
 	addr0 := ln.Addr().String()
 	ln.Close()
-	c := &cluster{t: t, base: "http://" + addr0}
+	c := &cluster{t: t, base: "http://" + addr0, transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}
+	t.Cleanup(c.transport.CloseIdleConnections)
 	c.sim = simkltest.NewServer(simkltest.Options{AuthV2: true, ClientID: replicaClientID, ClientSecret: replicaSecret, RedirectURIs: []string{c.base + "/auth/callback"}})
 	t.Cleanup(c.sim.Close)
 	env := map[string]string{
@@ -157,7 +160,7 @@ func (c *cluster) visitor() *visitor {
 	jar, _ := cookiejar.New(nil)
 	n := c.ip.Add(1)
 	return &visitor{
-		c: &http.Client{Jar: jar, Timeout: 20 * time.Second,
+		c: &http.Client{Jar: jar, Timeout: 20 * time.Second, Transport: c.transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		ip: fmt.Sprintf("198.51.%d.%d", n/250, n%250+1),
 	}
@@ -304,6 +307,20 @@ func (c *cluster) violations() int {
 	return st.Violations
 }
 
+// roundTrips sums every replica's round trips to Redis.
+func (c *cluster) roundTrips() int {
+	n := 0
+	for _, u := range c.urls {
+		line := c.metric(u, "simklink_redis_round_trips_total")
+		f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(line, "simklink_redis_round_trips_total")), 64)
+		if err != nil {
+			c.t.Fatalf("metric: %q", line)
+		}
+		n += int(f)
+	}
+	return n
+}
+
 // metric returns a replica's metric line.
 func (c *cluster) metric(u, name string) string {
 	resp, err := http.Get(u + "/metrics")
@@ -366,6 +383,29 @@ func TestReplicasShareOneSimklBudget(t *testing.T) {
 		t.Errorf("%d upstream calls for warm views", n)
 	}
 
+	// Round trips to Redis (counted by a go-redis hook, read from
+	// /metrics): none for a title this replica has; one for a title only
+	// another replica has seen.
+	rt := c.roundTrips()
+	for i := range 3 * len(catalog) {
+		v.do(t, http.MethodGet, c.urls[i%3]+"/t/simkl/"+strconv.Itoa(catalog[i%len(catalog)]), nil)
+	}
+	if n := c.roundTrips() - rt; n != 0 {
+		t.Errorf("%d Redis round trips for %d warm signed-out views, want 0", n, 3*len(catalog))
+	}
+	if a := v.do(t, http.MethodGet, c.urls[0]+"/t/imdb/tt1375666", nil); a.status != http.StatusOK {
+		t.Fatalf("/t/imdb/tt1375666: %d", a.status)
+	}
+	rt = c.roundTrips()
+	for _, u := range c.urls[1:] {
+		if a := v.do(t, http.MethodGet, u+"/t/imdb/tt1375666", nil); a.status != http.StatusOK {
+			t.Errorf("/t/imdb/tt1375666 on another replica: %d", a.status)
+		}
+	}
+	if n := c.roundTrips() - rt; n != 2 {
+		t.Errorf("%d Redis round trips for 2 views of a title another replica resolved, want 1 each", n)
+	}
+
 	// Signed-in views: the page on one replica, its badge and a season
 	// grid on the two others, all at once; one POST /sync/watched each.
 	users := []string{"demo", "ann", "bob"}
@@ -400,6 +440,17 @@ func TestReplicasShareOneSimklBudget(t *testing.T) {
 	wg.Wait()
 	if n := c.sim.Simkl.Stats().Calls["POST /sync/watched"] - before; n != len(users)*len(viewed) {
 		t.Errorf("%d POST /sync/watched for %d signed-in views (page, badge and grid on three replicas), want one each", n, len(users)*len(viewed))
+	}
+	// A signed-in view whose state is in Redis: one round trip (the
+	// state); its title is in the replica's LRU.
+	rt = c.roundTrips()
+	for i, id := range viewed {
+		if a := visitors[0].do(t, http.MethodGet, c.urls[i%3]+"/t/simkl/"+strconv.Itoa(id), nil); a.status != http.StatusOK {
+			t.Errorf("signed-in view: %d", a.status)
+		}
+	}
+	if n := c.roundTrips() - rt; n > len(viewed) {
+		t.Errorf("%d Redis round trips for %d warm signed-in views, want at most one each", n, len(viewed))
 	}
 
 	// A quick action on one replica; the badge on another shows it with no

@@ -8,16 +8,24 @@
 #   bench/run.sh            # runs (a)-(e), about a minute
 #   bench/run.sh faults     # fault run, about 70 s
 #   bench/run.sh -- -duration 5s   # extra flags for bench/load (see go run ./bench/load -h)
+#   bench/run.sh replicas   # 1 vs 3 replicas sharing Redis (BenchmarkReplicas), about 2 min
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 mode="${1:-normal}"
 [[ $# -gt 0 ]] && shift
 [[ "${1:-}" == "--" ]] && shift
+if [[ "$mode" == "replicas" ]]; then
+	# Three whole programs, one stand-in and a Redis (SIMKLINK_TEST_REDIS_URL,
+	# else a private redis-server), all in one test process on loopback;
+	# each figure is over COUNT views.
+	count="${COUNT:-20000}"
+	exec go test -run '^$' -bench 'BenchmarkReplicas' -benchtime "${count}x" -timeout 20m . "$@"
+fi
 case "$mode" in
 normal | --) mode=normal; args=() ;;
 faults) args=(-faults) ;;
-*) echo "usage: bench/run.sh [normal|faults] [-- load flags]" >&2; exit 2 ;;
+*) echo "usage: bench/run.sh [normal|faults|replicas] [-- load flags]" >&2; exit 2 ;;
 esac
 
 tmp="$(mktemp -d)"
