@@ -148,9 +148,9 @@ func (s *Store) fillStep(ctx context.Context, script *redis.Script, keys []strin
 func (s *Store) Update(ctx context.Context, key string, ttl time.Duration, f func(old []byte, found bool) (val []byte, write bool)) (bool, error) {
 	k := s.opt.Prefix + key
 	wrote := false
-	for attempt := range 16 {
+	for attempt := range 32 {
 		if attempt > 0 {
-			time.Sleep(rand.N(time.Duration(attempt) * time.Millisecond))
+			time.Sleep(rand.N(time.Duration(min(attempt, 10)) * time.Millisecond))
 		}
 		octx, cancel, err := s.op(ctx)
 		if err != nil {
