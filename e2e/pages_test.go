@@ -27,6 +27,9 @@ var checkedPages = []checkedPage{
 	{name: "show", path: "/t/tvdb/153021", status: http.StatusOK},
 	{name: "anime", path: "/t/mal/21", status: http.StatusOK},
 	{name: "episode", path: "/t/tvdb/153021?season=4&episode=3", status: http.StatusOK},
+	{name: "show-with-trailer", path: "/t/simkl/17465", status: http.StatusOK},
+	{name: "anime-with-other-titles", path: "/t/mal/16498", status: http.StatusOK},
+	{name: "movie-basics-only", path: "/t/simkl/2480917", status: http.StatusOK},
 	{name: "unknown-id", path: "/t/imdb/tt0000001", status: http.StatusNotFound},
 	{name: "malformed-id", path: "/t/imdb/not-an-id", status: http.StatusBadRequest},
 	{name: "which-kind", path: "/go?q=1984", status: http.StatusOK},
@@ -39,6 +42,7 @@ var checkedPages = []checkedPage{
 	{name: "signed-in-show", path: "/t/tvdb/153021", status: http.StatusOK, signedIn: true},
 	{name: "signed-in-movie", path: "/t/imdb/tt1375666", status: http.StatusOK, signedIn: true},
 	{name: "signed-in-list", path: "/l/imdb:tt1375666,tvdb:153021,mal:21,imdb:tt0000001", status: http.StatusOK, signedIn: true},
+	{name: "signed-in-episode", path: "/t/tvdb/153021?season=4&episode=9", status: http.StatusOK, signedIn: true},
 }
 
 // A signed-in visitor shared by the page checks: a fresh copy of the demo
