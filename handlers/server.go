@@ -98,6 +98,7 @@ func NewServer(d Deps) http.Handler {
 			HTMX:     d.Assets.Path("htmx.min.js"),
 			Favicon:  d.Assets.Path("favicon.svg"),
 			LinksCSS: d.Assets.Path("links.css"),
+			AppJS:    d.Assets.Path("localtime.js"),
 		}}
 	s.misses.shared = d.FairShare
 	return s.routes()

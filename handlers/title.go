@@ -486,7 +486,8 @@ func (s *server) decideHelpers(c *views.Title, t simkl.Title, now time.Time) {
 		}
 		// The weekly slot says when new episodes come: only while the show
 		// airs (or is about to). Signed-out pages run no script, so the
-		// time is the show's own, with its zone named.
+		// time is the show's own, with its zone named; on signed-in pages
+		// static/localtime.js shows it in the browser's zone.
 		if t.Status == "airing" || t.Status == "tba" {
 			if next, ok := t.Airs.NextAiring(now); ok {
 				c.Airing = &views.Airing{Next: next, Zone: zoneName(t.Airs.Timezone)}

@@ -28,12 +28,14 @@ const (
 	Favicon  = "favicon.svg"
 	ShareJS  = "share.js"  // the share frame's copy and share buttons
 	LinksCSS = "links.css" // the link makers' tools, loaded where they are used
+	// LocalTime shows air times in the browser's zone, on signed-in pages.
+	LocalTime = "localtime.js"
 )
 
 // Prefix is the URL path under which Handler serves the assets.
 const Prefix = "/static/"
 
-//go:embed app.css favicon.svg htmx.min.js share.js links.css
+//go:embed app.css favicon.svg htmx.min.js share.js links.css localtime.js
 var files embed.FS
 
 // contentType is fixed here rather than read from the system's MIME tables,

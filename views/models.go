@@ -14,7 +14,7 @@ import (
 type Assets struct {
 	CSS     string // e.g. /static/app.3f2a9c1e.css
 	HTMX    string // e.g. /static/htmx.min.d6fdc75f.js (htmx 2.0.11)
-	AppJS   string // small app script (no inline scripts under our CSP); "" if none
+	AppJS   string // air times in the browser's zone, signed-in pages only (no inline scripts under our CSP); "" if none
 	Favicon string // SVG favicon
 	// LinksCSS styles the link makers' tools (box, results, lists, share
 	// panel, embeds); pages load it where they use them.
