@@ -29,6 +29,7 @@ type box struct {
 	Top, Left, Bottom, Right float64
 	ViewW, ViewH             float64
 	ScrollY                  float64
+	ScrollW                  float64 // the document's width: wider than the viewport scrolls sideways
 }
 
 func (b box) String() string {
@@ -43,7 +44,8 @@ func (tb *tab) measure(sel string) box {
   if (!e) return {Found: false};
   const r = e.getBoundingClientRect();
   return {Found: r.width > 0 && r.height > 0, Top: r.top, Left: r.left, Bottom: r.bottom, Right: r.right,
-    ViewW: document.documentElement.clientWidth, ViewH: innerHeight, ScrollY: scrollY};
+    ViewW: document.documentElement.clientWidth, ViewH: innerHeight, ScrollY: scrollY,
+    ScrollW: document.documentElement.scrollWidth};
 })()`, sel)))
 	if err != nil {
 		tb.t.Fatalf("measuring %s: %v", sel, err)
@@ -60,6 +62,8 @@ func (tb *tab) aboveTheFold(where string, sels map[string]string) {
 		switch {
 		case !b.Found:
 			tb.t.Errorf("%s (%s): no visible %s (%s)", where, tb.vp.name, name, sel)
+		case b.ScrollW > b.ViewW:
+			tb.t.Errorf("%s (%s): the page is %.0f px wide on a %.0f px screen", where, tb.vp.name, b.ScrollW, b.ViewW)
 		case b.ScrollY != 0:
 			tb.t.Errorf("%s (%s): the page is scrolled by %.0f px", where, tb.vp.name, b.ScrollY)
 		case b.Top < 0 || b.Left < 0 || b.Bottom > b.ViewH || b.Right > b.ViewW:

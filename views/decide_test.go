@@ -23,7 +23,7 @@ func TestTitleDecideHelpers(t *testing.T) {
 	doc, html := render(t, TitlePage(testPage(), decideTitle(), nil, nil))
 	checks := map[string]string{
 		"rating-simkl":  "Simkl 8.1 21,800 votes",
-		"rating-mal":    "MAL 8.8 1 vote #30",
+		"rating-mal":    "MAL 8.8 1 vote rank #30",
 		"certification": "TV-MA",
 		"network":       "AMC",
 		"airs":          "Sunday 9:00 pm (New York time)",
