@@ -37,9 +37,9 @@ func SearchKey(q string) string { return strings.ToLower(strings.Join(strings.Fi
 // Search runs Simkl's text search for q across movies, shows and anime:
 // one call per type, each cached for the title TTL (a day) and coalesced
 // with concurrent searches for the same words, each admitted through the
-// context's miss gate like any other lookup. It fails only when no type
+// miss gate like any other lookup. It fails only when no type
 // could be answered.
-func (r *Resolver) Search(ctx context.Context, q string) (Found, error) {
+func (r *Resolver) Search(ctx context.Context, q string, allow Gate) (Found, error) {
 	q = SearchKey(q)
 	if _, err := simkl.TitleRef(q, ""); err != nil {
 		return Found{}, err
@@ -53,7 +53,7 @@ func (r *Resolver) Search(ctx context.Context, q string) (Found, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = r.searchType(ctx, t, q)
+			results[i], errs[i] = r.searchType(ctx, t, q, allow)
 		}()
 	}
 	wg.Wait()
@@ -73,7 +73,7 @@ func (r *Resolver) Search(ctx context.Context, q string) (Found, error) {
 	return out, nil
 }
 
-func (r *Resolver) searchType(ctx context.Context, t simkl.MediaType, q string) ([]simkl.Title, error) {
+func (r *Resolver) searchType(ctx context.Context, t simkl.MediaType, q string, allow Gate) ([]simkl.Title, error) {
 	key := "search:" + string(t) + ":" + q
 	now := r.opt.Now()
 	if e, ok := r.searches.Get(key); ok && now.Before(e.expires) {
@@ -81,7 +81,7 @@ func (r *Resolver) searchType(ctx context.Context, t simkl.MediaType, q string) 
 		return e.found, nil
 	}
 	r.misses.Add(1)
-	release, ok := r.admit(ctx, key)
+	release, ok := r.admit(key, allow)
 	if !ok {
 		if e, ok := r.searches.Peek(key); ok {
 			return e.found, nil

@@ -17,7 +17,7 @@ func TestSearchIsCachedForADay(t *testing.T) {
 	r := New(up, Options{Now: c.now})
 	ctx := context.Background()
 	for _, q := range []string{"Inception", "  inception ", "INCEPTION"} {
-		got, err := r.Search(ctx, q)
+		got, err := r.Search(ctx, q, nil)
 		if err != nil || len(got.Titles) != 1 || got.Titles[0].IDs.Simkl != 1 || got.Partial {
 			t.Fatalf("Search(%q) = %+v, %v", q, got, err)
 		}
@@ -26,12 +26,12 @@ func TestSearchIsCachedForADay(t *testing.T) {
 		t.Fatalf("text searches = %d, want 3 (one per type, once)", n)
 	}
 	c.add(23 * time.Hour)
-	r.Search(ctx, "inception")
+	r.Search(ctx, "inception", nil)
 	if n := up.text.Load(); n != 3 {
 		t.Fatalf("within the day: text searches = %d, want 3", n)
 	}
 	c.add(2 * time.Hour)
-	r.Search(ctx, "inception")
+	r.Search(ctx, "inception", nil)
 	if n := up.text.Load(); n != 6 {
 		t.Fatalf("after a day: text searches = %d, want 6", n)
 	}
@@ -41,7 +41,7 @@ func TestSearchRefusesEmptyWithoutACall(t *testing.T) {
 	t.Parallel()
 	up := &fakeUp{}
 	r := New(up, Options{})
-	if _, err := r.Search(context.Background(), "   "); !errors.Is(err, simkl.ErrInvalidID) {
+	if _, err := r.Search(context.Background(), "   ", nil); !errors.Is(err, simkl.ErrInvalidID) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := up.text.Load(); n != 0 {
@@ -58,7 +58,7 @@ func TestSearchCoalescesAndHonoursTheGate(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := r.Search(context.Background(), "inception"); err != nil {
+			if _, err := r.Search(context.Background(), "inception", nil); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -71,11 +71,11 @@ func TestSearchCoalescesAndHonoursTheGate(t *testing.T) {
 	if n := up.text.Load(); n != 3 {
 		t.Fatalf("20 concurrent searches made %d calls, want 3", n)
 	}
-	deny := WithMissGate(context.Background(), func() bool { return false })
-	if _, err := r.Search(deny, "something else"); !errors.Is(err, simkl.ErrBusy) {
+	deny := func() bool { return false }
+	if _, err := r.Search(context.Background(), "something else", deny); !errors.Is(err, simkl.ErrBusy) {
 		t.Fatalf("over the share: err = %v", err)
 	}
-	if got, err := r.Search(deny, "inception"); err != nil || len(got.Titles) != 1 {
+	if got, err := r.Search(context.Background(), "inception", deny); err != nil || len(got.Titles) != 1 {
 		t.Fatalf("cached search over the share: %+v %v", got, err)
 	}
 	if n := up.text.Load(); n != 3 {
@@ -88,7 +88,7 @@ func TestSearchFailsWhenEveryTypeFails(t *testing.T) {
 	up := &fakeUp{}
 	r := New(up, Options{})
 	up.err.Store(simkl.ErrUnavailable)
-	if _, err := r.Search(context.Background(), "inception"); !errors.Is(err, simkl.ErrUnavailable) {
+	if _, err := r.Search(context.Background(), "inception", nil); !errors.Is(err, simkl.ErrUnavailable) {
 		t.Fatalf("all failed: err = %v", err)
 	}
 }

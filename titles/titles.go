@@ -137,24 +137,19 @@ func New(up Upstream, opt Options) *Resolver {
 	return &Resolver{up: up, opt: opt, refs: refs, titles: titles, episodes: episodes, searches: searches, onTheirWay: map[string]int{}}
 }
 
-type missGateKey struct{}
-
-// WithMissGate returns a context under which a cache miss goes to Simkl
-// only if allow() says so. Simkl's 10 GET/s per app is shared by every
-// visitor, so the handlers give each client a small share of misses: one
-// client asking for many unknown IDs cannot make everyone else's uncached
-// titles wait. Hits never consult the gate.
-func WithMissGate(ctx context.Context, allow func() bool) context.Context {
-	return context.WithValue(ctx, missGateKey{}, allow)
-}
+// Gate decides whether a cache miss may go to Simkl. Simkl's 10 GET/s per
+// app is shared by every visitor, so the handlers give each client a small
+// share of misses: one client asking for many unknown IDs cannot make
+// everyone else's uncached titles wait. Hits never consult the gate; a nil
+// Gate admits every miss.
+type Gate func() bool
 
 // admit decides whether a miss for flight key may go to Simkl: always when
 // the same lookup is already on its way (waiting for it costs nothing),
-// else when the context's miss gate allows. A caller admitted to start a
-// lookup marks it as on its way until release.
-func (r *Resolver) admit(ctx context.Context, key string) (release func(), ok bool) {
-	allow, gated := ctx.Value(missGateKey{}).(func() bool)
-	if !gated {
+// else when allow says so. A caller admitted to start a lookup marks it as
+// on its way until release.
+func (r *Resolver) admit(key string, allow Gate) (release func(), ok bool) {
+	if allow == nil {
 		return func() {}, true
 	}
 	r.mu.Lock()
@@ -189,7 +184,7 @@ func (r *Resolver) Stats() Stats {
 // for an ID Simkl does not know, and simkl.ErrUnavailable (or another
 // temporary error, see simkl.IsTemporary) when Simkl cannot answer and no
 // copy is cached.
-func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error) {
+func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref, allow Gate) (Resolved, error) {
 	now := r.opt.Now()
 	key := ref.Key()
 	re, haveRef := r.refs.Get(key)
@@ -214,7 +209,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref) (Resolved, error)
 		return Resolved{Title: t}, err
 	}
 	r.misses.Add(1)
-	release, ok := r.admit(ctx, "ref:"+key)
+	release, ok := r.admit("ref:"+key, allow)
 	if !ok {
 		if stale, ok := r.stale(ref, now); ok {
 			return stale, nil
@@ -356,7 +351,7 @@ func pick(found []simkl.Title, ref simkl.Ref) simkl.Title {
 
 // Episodes returns the episode list of a show or anime, cached like titles.
 // On an upstream failure an expired list is served if there is one.
-func (r *Resolver) Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode, error) {
+func (r *Resolver) Episodes(ctx context.Context, t simkl.Title, allow Gate) ([]simkl.Episode, error) {
 	if t.Type == simkl.Movie {
 		return nil, nil
 	}
@@ -371,7 +366,7 @@ func (r *Resolver) Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode
 		return eps, nil
 	}
 	r.misses.Add(1)
-	release, ok := r.admit(ctx, "episodes:"+strconv.Itoa(id))
+	release, ok := r.admit("episodes:"+strconv.Itoa(id), allow)
 	if !ok {
 		if e, ok := r.episodes.Peek(id); ok && now.Before(e.expires.Add(r.opt.StaleFor)) {
 			return e.episodes, nil

@@ -103,12 +103,12 @@ func TestWarmResolveMakesNoCalls(t *testing.T) {
 	up := &fakeUp{}
 	r := New(up, Options{})
 	ctx := context.Background()
-	got, err := r.Resolve(ctx, ref("imdb", "tt1375666"))
+	got, err := r.Resolve(ctx, ref("imdb", "tt1375666"), nil)
 	if err != nil || got.Title.Overview != "full" || got.Stale {
 		t.Fatalf("%+v %v", got, err)
 	}
 	for range 10 {
-		if _, err := r.Resolve(ctx, ref("imdb", "tt1375666")); err != nil {
+		if _, err := r.Resolve(ctx, ref("imdb", "tt1375666"), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,7 +117,7 @@ func TestWarmResolveMakesNoCalls(t *testing.T) {
 	}
 	// Another ID of the same title shares the summary.
 	tm, _ := ref("tmdb", "27205").WithType("movie")
-	if _, err := r.Resolve(ctx, tm); err != nil {
+	if _, err := r.Resolve(ctx, tm, nil); err != nil {
 		t.Fatal(err)
 	}
 	if up.search.Load() != 2 || up.summary.Load() != 1 {
@@ -129,7 +129,7 @@ func TestTypeHintPicksAmongAnswers(t *testing.T) {
 	up := &fakeUp{}
 	r := New(up, Options{})
 	show, _ := ref("tmdb", "1396").WithType("show")
-	got, err := r.Resolve(context.Background(), show)
+	got, err := r.Resolve(context.Background(), show, nil)
 	if err != nil || got.Title.Title != "Breaking Bad" {
 		t.Fatalf("%+v %v", got, err)
 	}
@@ -140,7 +140,7 @@ func TestUnknownIDIsRememberedBriefly(t *testing.T) {
 	c := &clock{t: time.Unix(1e9, 0)}
 	r := New(up, Options{NotFoundTTL: time.Minute, Now: c.now})
 	for range 5 {
-		if _, err := r.Resolve(context.Background(), ref("imdb", "tt0000001")); !errors.Is(err, simkl.ErrNotFound) {
+		if _, err := r.Resolve(context.Background(), ref("imdb", "tt0000001"), nil); !errors.Is(err, simkl.ErrNotFound) {
 			t.Fatalf("err = %v", err)
 		}
 	}
@@ -148,7 +148,7 @@ func TestUnknownIDIsRememberedBriefly(t *testing.T) {
 		t.Fatalf("search calls = %d, want 1", up.search.Load())
 	}
 	c.add(2 * time.Minute)
-	r.Resolve(context.Background(), ref("imdb", "tt0000001"))
+	r.Resolve(context.Background(), ref("imdb", "tt0000001"), nil)
 	if up.search.Load() != 2 {
 		t.Fatalf("after the TTL: search calls = %d, want 2", up.search.Load())
 	}
@@ -163,7 +163,7 @@ func TestConcurrentMissesCoalesce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"))
+			_, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil)
 			errs <- err
 		}()
 	}
@@ -190,12 +190,12 @@ func TestFirstCallerLeavingDoesNotFailTheOthers(t *testing.T) {
 	r := New(up, Options{})
 	impatient, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { _, err := r.Resolve(impatient, ref("imdb", "tt1375666")); done <- err }()
+	go func() { _, err := r.Resolve(impatient, ref("imdb", "tt1375666"), nil); done <- err }()
 	for up.search.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	patient := make(chan error, 1)
-	go func() { _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666")); patient <- err }()
+	go func() { _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil); patient <- err }()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("impatient caller: %v", err)
@@ -210,24 +210,24 @@ func TestStaleCopyWhenSimklFails(t *testing.T) {
 	up := &fakeUp{}
 	c := &clock{t: time.Unix(1e9, 0)}
 	r := New(up, Options{TTL: time.Hour, Now: c.now})
-	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666")); err != nil {
+	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil); err != nil {
 		t.Fatal(err)
 	}
 	c.add(2 * time.Hour)
 	up.err.Store(simkl.ErrUnavailable)
-	got, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"))
+	got, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil)
 	if err != nil || !got.Stale || got.Title.Title != "Inception" {
 		t.Fatalf("%+v %v, want the stale copy", got, err)
 	}
 	// Errors are not cached: once Simkl answers, the copy is fresh again.
 	up.err = atomic.Value{}
-	got, err = r.Resolve(context.Background(), ref("imdb", "tt1375666"))
+	got, err = r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil)
 	if err != nil || got.Stale {
 		t.Fatalf("%+v %v, want fresh", got, err)
 	}
 	// With nothing cached, the error comes through.
 	up.err.Store(simkl.ErrUnavailable)
-	if _, err := r.Resolve(context.Background(), ref("mal", "21")); !errors.Is(err, simkl.ErrUnavailable) {
+	if _, err := r.Resolve(context.Background(), ref("mal", "21"), nil); !errors.Is(err, simkl.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -237,7 +237,7 @@ func TestEpisodesAreCached(t *testing.T) {
 	r := New(up, Options{})
 	show := simkl.Title{Type: simkl.Show, IDs: simkl.IDs{Simkl: 6}}
 	for range 3 {
-		eps, err := r.Episodes(context.Background(), show)
+		eps, err := r.Episodes(context.Background(), show, nil)
 		if err != nil || len(eps) != 1 {
 			t.Fatal(eps, err)
 		}
@@ -245,7 +245,7 @@ func TestEpisodesAreCached(t *testing.T) {
 	if up.episodes.Load() != 1 {
 		t.Fatalf("episodes calls = %d", up.episodes.Load())
 	}
-	if eps, _ := r.Episodes(context.Background(), simkl.Title{Type: simkl.Movie}); eps != nil || up.episodes.Load() != 1 {
+	if eps, _ := r.Episodes(context.Background(), simkl.Title{Type: simkl.Movie}, nil); eps != nil || up.episodes.Load() != 1 {
 		t.Fatal("a movie has no episodes and costs no call")
 	}
 }
@@ -253,17 +253,17 @@ func TestEpisodesAreCached(t *testing.T) {
 func TestMissGate(t *testing.T) {
 	up := &fakeUp{}
 	r := New(up, Options{})
-	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666")); err != nil {
+	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil); err != nil {
 		t.Fatal(err)
 	}
-	deny := WithMissGate(context.Background(), func() bool { return false })
+	deny := func() bool { return false }
 	// A hit never asks the gate.
-	if _, err := r.Resolve(deny, ref("imdb", "tt1375666")); err != nil {
+	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), deny); err != nil {
 		t.Fatalf("hit: %v", err)
 	}
 	// A miss the gate refuses costs no call.
 	before := up.search.Load()
-	if _, err := r.Resolve(deny, ref("mal", "21")); !errors.Is(err, simkl.ErrBusy) {
+	if _, err := r.Resolve(context.Background(), ref("mal", "21"), deny); !errors.Is(err, simkl.ErrBusy) {
 		t.Fatalf("refused miss: %v", err)
 	}
 	if up.search.Load() != before {
