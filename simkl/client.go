@@ -187,6 +187,7 @@ type call struct {
 	token    string     // bearer token, "" for app-level calls
 	body     any        // JSON-encoded when non-nil
 	okStatus func(int) bool
+	write    bool // a change the user asked for: waits up to Limits.WriteMaxWait for its turn
 }
 
 // do sends c, waits for the limiter first, and decodes a 2xx answer into out
@@ -194,7 +195,11 @@ type call struct {
 // look at its shape first.
 func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	endpoint := cl.method + " " + cl.pattern
-	release, err := c.limiter.wait(ctx, cl.method, cl.token)
+	bound := c.limiter.limits.MaxWait
+	if cl.write {
+		bound = c.limiter.limits.WriteMaxWait
+	}
+	release, err := c.limiter.wait(ctx, cl.method, cl.token, bound)
 	if err != nil {
 		return nil, err
 	}

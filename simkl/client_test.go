@@ -325,15 +325,16 @@ func TestImageAndPageURLs(t *testing.T) {
 	}
 }
 
-func TestWithMaxWaitLetsAWriteWaitItsTurn(t *testing.T) {
-	f := &fake{status: 200, body: `{"user":{"name":"demo"}}`}
-	c := newFakeClient(t, f, Limits{UserPOST: rate.Every(150 * time.Millisecond), MaxWait: time.Millisecond})
+func TestWritesWaitLongerForTheirTurn(t *testing.T) {
+	f := &fake{status: 201, body: `{"added":{"movies":1,"shows":0},"not_found":{"movies":[],"shows":[]}}`}
+	c := newFakeClient(t, f, Limits{UserPOST: rate.Every(150 * time.Millisecond), MaxWait: time.Millisecond, WriteMaxWait: time.Second})
 	c.UserSettings(context.Background(), "tok")
 	if _, err := c.UserSettings(context.Background(), "tok"); !errors.Is(err, ErrBusy) {
-		t.Fatalf("default bound: %v, want ErrBusy", err)
+		t.Fatalf("a read past MaxWait: %v, want ErrBusy", err)
 	}
-	if _, err := c.UserSettings(WithMaxWait(context.Background(), time.Second), "tok"); err != nil {
-		t.Fatalf("with a longer bound: %v", err)
+	items := []HistoryItem{{Ref: Ref{Kind: KindSimkl, ID: "53536"}, Type: Movie}}
+	if _, err := c.AddHistory(context.Background(), "tok", items); err != nil {
+		t.Fatalf("a write within WriteMaxWait: %v", err)
 	}
 }
 

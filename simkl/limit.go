@@ -34,6 +34,11 @@ type Limits struct {
 	// MaxWait bounds how long a call waits for its turn. Past it the call
 	// fails at once with ErrBusy, which pages handle. Default 2 s.
 	MaxWait time.Duration
+	// WriteMaxWait is MaxWait for the writes a user asked for (add to a
+	// list, mark or unmark watched): better to wait a few seconds than to
+	// drop the user's action, while page reads keep the short bound so that
+	// no page hangs. Default 6 s.
+	WriteMaxWait time.Duration
 	// MaxTokens bounds the per-token limiters kept (least recently used go
 	// first). Default 10,000.
 	MaxTokens int
@@ -62,6 +67,7 @@ func DefaultLimits() Limits {
 		UserGET:            rate.Every(105 * time.Millisecond),
 		UserPOST:           rate.Every(1050 * time.Millisecond),
 		MaxWait:            2 * time.Second,
+		WriteMaxWait:       6 * time.Second,
 		MaxTokens:          10000,
 		BreakerThreshold:   5,
 		BreakerCooldown:    500 * time.Millisecond,
@@ -85,6 +91,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxWait == 0 {
 		l.MaxWait = d.MaxWait
+	}
+	if l.WriteMaxWait == 0 {
+		l.WriteMaxWait = d.WriteMaxWait
 	}
 	if l.MaxTokens == 0 {
 		l.MaxTokens = d.MaxTokens
@@ -214,9 +223,9 @@ func (e *BreakerOpenError) Is(target error) bool { return target == ErrUnavailab
 
 // wait blocks until the call may go, or fails: with a *BreakerOpenError while
 // Simkl is known to be failing, with ErrBusy when the turn is further off
-// than MaxWait, or with the context's error. The caller must call release
+// than bound, or with the context's error. The caller must call release
 // once the call's answer (or failure) is in.
-func (l *limiter) wait(ctx context.Context, method, token string) (release func(), err error) {
+func (l *limiter) wait(ctx context.Context, method, token string, bound time.Duration) (release func(), err error) {
 	l.mu.Lock()
 	if until := l.openUntil; time.Now().Before(until) {
 		l.breakerRejections++
@@ -225,10 +234,6 @@ func (l *limiter) wait(ctx context.Context, method, token string) (release func(
 	}
 	l.mu.Unlock()
 
-	bound := l.limits.MaxWait
-	if v, ok := ctx.Value(maxWaitKey{}).(time.Duration); ok {
-		bound = v
-	}
 	if token != "" {
 		// A 429 on this token pauses this token only (see failure).
 		u := l.user(token)
@@ -310,16 +315,6 @@ func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration
 		}
 	}
 	return func() { time.AfterFunc(window, func() { <-b.gate }) }, nil
-}
-
-type maxWaitKey struct{}
-
-// WithMaxWait returns a context whose calls may wait up to d for their turn
-// under the rate limits, instead of Limits.MaxWait. Writes a user asked for
-// use it: better to wait a few seconds than to drop the user's action, while
-// page reads keep the short bound so that no page hangs.
-func WithMaxWait(ctx context.Context, d time.Duration) context.Context {
-	return context.WithValue(ctx, maxWaitKey{}, d)
 }
 
 func deadlineAllows(ctx context.Context, d time.Duration) bool {

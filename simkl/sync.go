@@ -366,7 +366,7 @@ func (c *Client) AddToList(ctx context.Context, token string, items []ListItem) 
 		Added    map[string][]ListEcho `json:"added"`
 		NotFound map[string][]ListEcho `json:"not_found"`
 	}
-	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/add-to-list", pattern: "/sync/add-to-list", token: token, body: body}, &w); err != nil {
+	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/add-to-list", pattern: "/sync/add-to-list", write: true, token: token, body: body}, &w); err != nil {
 		return nil, err
 	}
 	res := &ListResult{}
@@ -504,7 +504,7 @@ func (w wireHistory) result() *HistoryResult {
 // (DOCS) or 200 (APIB); any 2xx is success, and NotFound must be checked.
 func (c *Client) AddHistory(ctx context.Context, token string, items []HistoryItem) (*HistoryResult, error) {
 	var w wireHistory
-	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/history", pattern: "/sync/history", token: token, body: historyBody(items)}, &w); err != nil {
+	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/history", pattern: "/sync/history", write: true, token: token, body: historyBody(items)}, &w); err != nil {
 		return nil, err
 	}
 	return w.result(), nil
@@ -515,7 +515,7 @@ func (c *Client) AddHistory(ctx context.Context, token string, items []HistoryIt
 // entry and rating.
 func (c *Client) RemoveHistory(ctx context.Context, token string, items []HistoryItem) (*HistoryResult, error) {
 	var w wireHistory
-	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/history/remove", pattern: "/sync/history/remove", token: token, body: historyBody(items)}, &w); err != nil {
+	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/history/remove", pattern: "/sync/history/remove", write: true, token: token, body: historyBody(items)}, &w); err != nil {
 		return nil, err
 	}
 	return w.result(), nil

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"simklink/simkl"
 )
 
 // coalescer runs at most one write per key at a time, and lets a newer
@@ -81,8 +79,9 @@ func (c *coalescer) Do(ctx context.Context, key string, do func(context.Context)
 
 func (c *coalescer) run(key string, s *slot, o *op) {
 	for o != nil {
-		// The POST turn may take most of the budget; the call the rest.
-		ctx, cancel := context.WithTimeout(simkl.WithMaxWait(context.Background(), c.timeout-time.Second), c.timeout)
+		// The POST turn may take most of the budget (the client lets writes
+		// wait up to simkl.Limits.WriteMaxWait, 6 s); the call the rest.
+		ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 		o.val, o.err = o.do(ctx)
 		cancel()
 		for _, w := range o.waiters {
