@@ -23,8 +23,8 @@ import (
 // What is found is public, so it goes into the shared caches like any other
 // resolution, and later visitors, signed in or not, get it from there.
 // Without a token, or for any other outcome, ResolveAs is Resolve.
-func (r *Resolver) ResolveAs(ctx context.Context, ref simkl.Ref, token string) (Resolved, error) {
-	res, err := r.Resolve(ctx, ref)
+func (r *Resolver) ResolveAs(ctx context.Context, ref simkl.Ref, token string, allow Gate) (Resolved, error) {
+	res, err := r.Resolve(ctx, ref, allow)
 	if token == "" || err == nil {
 		return res, err
 	}
@@ -36,7 +36,7 @@ func (r *Resolver) ResolveAs(ctx context.Context, ref simkl.Ref, token string) (
 	// another user's failure (a revoked token) cannot fail this one.
 	sum := sha256.Sum256([]byte(token))
 	key := "user:" + ref.Key() + ":" + hex.EncodeToString(sum[:8])
-	release, ok := r.admit(ctx, key)
+	release, ok := r.admit(key, allow)
 	if !ok {
 		return Resolved{}, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
 	}

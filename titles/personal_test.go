@@ -42,16 +42,16 @@ func TestResolveAsWhenLookupsNeedAUser(t *testing.T) {
 	r := titles.New(c, titles.Options{})
 	inception := mustRef(t, "imdb", "tt1375666")
 
-	if _, err := r.ResolveAs(t.Context(), inception, ""); !errors.Is(err, simkl.ErrUserTokenRequired) {
+	if _, err := r.ResolveAs(t.Context(), inception, "", nil); !errors.Is(err, simkl.ErrUserTokenRequired) {
 		t.Fatalf("signed out: %v", err)
 	}
 	before := srv.Simkl.Stats().Total
-	if _, err := r.Resolve(t.Context(), inception); !errors.Is(err, simkl.ErrUserTokenRequired) || srv.Simkl.Stats().Total != before {
+	if _, err := r.Resolve(t.Context(), inception, nil); !errors.Is(err, simkl.ErrUserTokenRequired) || srv.Simkl.Stats().Total != before {
 		t.Fatalf("signed out again: %v, %d calls", err, srv.Simkl.Stats().Total-before)
 	}
 
 	tok := srv.Simkl.MintToken("reader")
-	res, err := r.ResolveAs(t.Context(), inception, tok)
+	res, err := r.ResolveAs(t.Context(), inception, tok, nil)
 	if err != nil || res.Title.IDs.Simkl != simkltest.InceptionID || res.Title.Overview == "" {
 		t.Fatalf("signed in: %+v, %v", res, err)
 	}
@@ -63,7 +63,7 @@ func TestResolveAsWhenLookupsNeedAUser(t *testing.T) {
 		t.Error("the lookup was not made with the visitor's token")
 	}
 	before = srv.Simkl.Stats().Total
-	if res, err := r.Resolve(t.Context(), inception); err != nil || res.Title.IDs.Simkl != simkltest.InceptionID || srv.Simkl.Stats().Total != before {
+	if res, err := r.Resolve(t.Context(), inception, nil); err != nil || res.Title.IDs.Simkl != simkltest.InceptionID || srv.Simkl.Stats().Total != before {
 		t.Fatalf("signed out after a signed-in lookup: %+v, %v, %d calls", res, err, srv.Simkl.Stats().Total-before)
 	}
 }
@@ -77,11 +77,11 @@ func TestResolveAsTraktSlugThroughWatched(t *testing.T) {
 	r := titles.New(c, titles.Options{})
 	slug := mustRef(t, "traktslug", "john-wick-chapter-4-2023")
 	tok := srv.Simkl.MintToken("slugger")
-	res, err := r.ResolveAs(t.Context(), slug, tok)
+	res, err := r.ResolveAs(t.Context(), slug, tok, nil)
 	if err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID || res.Title.Type != simkl.Movie {
 		t.Fatalf("traktslug signed in: %+v, %v", res, err)
 	}
-	if res, err := r.Resolve(t.Context(), slug); err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID {
+	if res, err := r.Resolve(t.Context(), slug, nil); err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID {
 		t.Fatalf("then signed out, from the cache: %+v, %v", res, err)
 	}
 }
