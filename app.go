@@ -82,6 +82,9 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		}
 	}
 
+	// One clock for the limiter, the caches, the tracker's batching and
+	// the page cache.
+	clock := simkl.WallClock{}
 	metrics := handlers.NewMetrics()
 	var store *redisstore.Store
 	if cfg.RedisURL != "" {
@@ -109,11 +112,12 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Observe:    metrics.ObserveUpstream,
 		Limits:     limits,
 		Shared:     sharedBudget(store),
+		Clock:      clock,
 	})
 	if err != nil {
 		return nil, err
 	}
-	titleOpts, trackOpts := titles.Options{}, tracker.Options{}
+	titleOpts, trackOpts := titles.Options{Now: clock.Now}, tracker.Options{Clock: clock}
 	var fair handlers.FairShare
 	var ready func(context.Context) error
 	if store != nil {
@@ -197,6 +201,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 
 		FairShare: fair,
 		Ready:     ready,
+		Now:       clock.Now,
 	})
 	return a, nil
 }

@@ -52,6 +52,8 @@ type Config struct {
 	// Shared, when set, holds the rate limits' state that several
 	// processes share (see shared.go); nil keeps it in this process.
 	Shared SharedBudget
+	// Clock is the limiter's time; default WallClock.
+	Clock Clock
 }
 
 // Client calls Simkl. It is safe for concurrent use.
@@ -98,7 +100,10 @@ func New(cfg Config) (*Client, error) {
 	common.Set("client_id", cfg.ClientID)
 	common.Set("app-name", cfg.AppName)
 	common.Set("app-version", cfg.AppVersion)
-	lim := newLimiter(cfg.Limits)
+	if cfg.Clock == nil {
+		cfg.Clock = WallClock{}
+	}
+	lim := newLimiter(cfg.Limits, cfg.Clock)
 	if cfg.Shared != nil {
 		lim.share(cfg.Shared, hc.Timeout)
 	}

@@ -155,6 +155,7 @@ type userLimiters struct {
 
 type limiter struct {
 	limits  Limits
+	clock   Clock
 	appGET  bucket
 	appPOST bucket
 	users   *lru.Cache[[32]byte, *userLimiters]
@@ -170,11 +171,12 @@ type limiter struct {
 	sharedState // with Config.Shared: the budget shared with other processes
 }
 
-func newLimiter(l Limits) *limiter {
+func newLimiter(l Limits, clock Clock) *limiter {
 	l = l.withDefaults()
 	users, _ := lru.New[[32]byte, *userLimiters](l.MaxTokens)
 	return &limiter{
 		limits:  l,
+		clock:   clock,
 		appGET:  newBucket(l.AppGET),
 		appPOST: newBucket(l.AppPOST),
 		users:   users,
@@ -227,7 +229,7 @@ func (e *BreakerOpenError) Is(target error) bool { return target == ErrUnavailab
 // once the call's answer (or failure) is in.
 func (l *limiter) wait(ctx context.Context, method, token string, bound time.Duration) (release func(), err error) {
 	l.mu.Lock()
-	if until := l.openUntil; time.Now().Before(until) {
+	if until := l.openUntil; l.clock.Now().Before(until) {
 		l.breakerRejections++
 		l.mu.Unlock()
 		return nil, &BreakerOpenError{Until: until}
@@ -238,7 +240,7 @@ func (l *limiter) wait(ctx context.Context, method, token string, bound time.Dur
 		// A 429 on this token pauses this token only (see failure).
 		u := l.user(token)
 		u.mu.Lock()
-		pause := time.Until(u.pausedUntil)
+		pause := u.pausedUntil.Sub(l.clock.Now())
 		u.mu.Unlock()
 		if pause > 0 {
 			if pause > bound || !deadlineAllows(ctx, pause) {
@@ -247,11 +249,9 @@ func (l *limiter) wait(ctx context.Context, method, token string, bound time.Dur
 				l.mu.Unlock()
 				return nil, fmt.Errorf("%w (Simkl asked this user to wait %s)", ErrBusy, pause.Round(time.Millisecond))
 			}
-			t := time.NewTimer(pause)
 			select {
-			case <-t.C:
+			case <-l.clock.After(pause):
 			case <-ctx.Done():
-				t.Stop()
 				return nil, ctx.Err()
 			}
 		}
@@ -266,10 +266,11 @@ func (l *limiter) wait(ctx context.Context, method, token string, bound time.Dur
 // take waits for a turn of b and then for a slot of its gate, within bound
 // in all, starting no earlier than after delay.
 func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration) (release func(), err error) {
-	r := b.rate.Reserve()
-	d := max(r.Delay(), delay)
+	now := l.clock.Now()
+	r := b.rate.ReserveN(now, 1)
+	d := max(r.DelayFrom(now), delay)
 	if d > bound || !deadlineAllows(ctx, d) {
-		r.Cancel()
+		r.CancelAt(now)
 		l.mu.Lock()
 		l.rejections++
 		l.mu.Unlock()
@@ -279,12 +280,10 @@ func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration
 		l.mu.Lock()
 		l.waits++
 		l.mu.Unlock()
-		t := time.NewTimer(d)
-		defer t.Stop()
 		select {
-		case <-t.C:
+		case <-l.clock.After(d):
 		case <-ctx.Done():
-			r.Cancel()
+			r.CancelAt(l.clock.Now())
 			return nil, ctx.Err()
 		}
 	}
@@ -301,11 +300,9 @@ func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration
 			l.waits++
 		}
 		l.mu.Unlock()
-		t := time.NewTimer(bound - d)
-		defer t.Stop()
 		select {
 		case b.gate <- struct{}{}:
-		case <-t.C:
+		case <-l.clock.After(bound - d):
 			l.mu.Lock()
 			l.rejections++
 			l.mu.Unlock()
@@ -314,7 +311,7 @@ func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration
 			return nil, ctx.Err()
 		}
 	}
-	return func() { time.AfterFunc(window, func() { <-b.gate }) }, nil
+	return func() { l.clock.AfterFunc(window, func() { <-b.gate }) }, nil
 }
 
 func deadlineAllows(ctx context.Context, d time.Duration) bool {
@@ -340,7 +337,7 @@ func (l *limiter) failure(status int, retryAfter time.Duration, token string) {
 		pause := min(max(retryAfter, window), maxRetryAfter)
 		u := l.user(token)
 		u.mu.Lock()
-		u.pausedUntil = time.Now().Add(pause)
+		u.pausedUntil = l.clock.Now().Add(pause)
 		u.mu.Unlock()
 		return
 	}
@@ -351,7 +348,7 @@ func (l *limiter) failure(status int, retryAfter time.Duration, token string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures++
-	now := time.Now()
+	now := l.clock.Now()
 	var open time.Duration
 	if l.failures >= l.limits.BreakerThreshold {
 		l.opens++

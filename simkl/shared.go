@@ -130,7 +130,7 @@ func (e errShared) Unwrap() error { return e.err }
 // it went away (so that calls the shared budget let through just before
 // are not added to); both while it settles after coming back.
 func (l *limiter) waitShared(ctx context.Context, method, token string, bound time.Duration) (func(), error) {
-	start := time.Now()
+	start := l.clock.Now()
 	l.mu.Lock()
 	downAt, upAt := l.downAt, l.upAt
 	l.mu.Unlock()
@@ -150,7 +150,7 @@ func (l *limiter) waitShared(ctx context.Context, method, token string, bound ti
 		if away {
 			l.mu.Lock()
 			if !l.downAt.IsZero() {
-				l.downAt, l.upAt = time.Time{}, time.Now()
+				l.downAt, l.upAt = time.Time{}, l.clock.Now()
 			}
 			l.mu.Unlock()
 		}
@@ -161,14 +161,14 @@ func (l *limiter) waitShared(ctx context.Context, method, token string, bound ti
 	case errors.As(err, &es):
 		l.mu.Lock()
 		if l.downAt.IsZero() {
-			l.downAt = time.Now()
+			l.downAt = l.clock.Now()
 		}
 		downAt = l.downAt
 		l.mu.Unlock()
 		if local != nil {
 			return local, nil
 		}
-		return l.takeFallback(ctx, method, token, bound-time.Since(start), downAt)
+		return l.takeFallback(ctx, method, token, bound-l.clock.Now().Sub(start), downAt)
 	default:
 		if local != nil {
 			local()
@@ -182,7 +182,7 @@ func (l *limiter) waitShared(ctx context.Context, method, token string, bound ti
 func (l *limiter) takeFallback(ctx context.Context, method, token string, bound time.Duration, downAt time.Time) (func(), error) {
 	var delay time.Duration
 	if !downAt.IsZero() {
-		delay = time.Until(downAt.Add(window))
+		delay = downAt.Add(window).Sub(l.clock.Now())
 	}
 	return l.take(ctx, l.fallback(method, token), bound, delay)
 }
@@ -208,10 +208,8 @@ func (l *limiter) takeShared(ctx context.Context, method, token string, deadline
 			l.waits++
 			l.mu.Unlock()
 		}
-		t := time.NewTimer(d)
-		defer t.Stop()
 		select {
-		case <-t.C:
+		case <-l.clock.After(d):
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -228,7 +226,7 @@ func (l *limiter) takeShared(ctx context.Context, method, token string, deadline
 		if wait == 0 {
 			break
 		}
-		if time.Now().Add(wait).After(deadline) || !deadlineAllows(ctx, wait) {
+		if l.clock.Now().Add(wait).After(deadline) || !deadlineAllows(ctx, wait) {
 			return nil, busy(fmt.Sprintf("next turn in %s", wait.Round(time.Millisecond)))
 		}
 		if err := pause(wait); err != nil {
@@ -249,7 +247,7 @@ func (l *limiter) takeShared(ctx context.Context, method, token string, deadline
 		// A slot frees a window after an answer, or when an answer comes:
 		// look again soon rather than at the first slot's lease.
 		wait = min(wait, 20*time.Millisecond)
-		if time.Now().Add(wait).After(deadline) || !deadlineAllows(ctx, wait) {
+		if l.clock.Now().Add(wait).After(deadline) || !deadlineAllows(ctx, wait) {
 			return nil, busy(fmt.Sprintf("%d calls in the last %s", slots, window))
 		}
 		if err := pause(wait); err != nil {

@@ -64,7 +64,7 @@ func (t *Tracker) SetList(ctx context.Context, token string, title simkl.Title, 
 		if applied == "" {
 			applied = to
 		}
-		now := t.opt.Now().UTC()
+		now := t.opt.Clock.Now().UTC()
 		st, err := t.after(wctx, token, title, func(s *simkl.WatchState) {
 			s.Result, s.List = simkl.ResultInLibrary, applied
 			if title.Type == simkl.Movie && applied == simkl.ListCompleted {
@@ -144,7 +144,7 @@ func (t *Tracker) mark(ctx context.Context, token string, title simkl.Title, tg 
 				applied = s.Status
 			}
 		}
-		now := t.opt.Now().UTC()
+		now := t.opt.Clock.Now().UTC()
 		st, err := t.after(wctx, token, title, func(s *simkl.WatchState) {
 			applyMark(s, title, tg, watched, now)
 			if applied != "" {

@@ -63,7 +63,7 @@ func (b *batcher) join(token string, title simkl.Title) <-chan batchResult {
 	// The answer may have landed since the caller looked in the cache.
 	// (With a shared layer this cache is only its stand-in while it is
 	// away, and may be older than another replica's write.)
-	if e, ok := b.t.cache.Get(k); ok && b.t.opt.Shared == nil && b.t.opt.Now().Before(e.expires) {
+	if e, ok := b.t.cache.Get(k); ok && b.t.opt.Shared == nil && b.t.opt.Clock.Now().Before(e.expires) {
 		ch <- batchResult{state: e.state}
 		return ch
 	}
@@ -73,7 +73,7 @@ func (b *batcher) join(token string, title simkl.Title) <-chan batchResult {
 		b.open[user] = bt
 		var delay time.Duration
 		if last, ok := b.last.Get(user); ok {
-			delay = max(0, time.Until(last.Add(b.spacing)))
+			delay = max(0, last.Add(b.spacing).Sub(b.t.opt.Clock.Now()))
 		}
 		go b.send(user, bt, delay)
 	}
@@ -86,11 +86,11 @@ func (b *batcher) join(token string, title simkl.Title) <-chan batchResult {
 
 func (b *batcher) send(user [sha256.Size]byte, bt *batch, delay time.Duration) {
 	if delay > 0 {
-		time.Sleep(delay)
+		<-b.t.opt.Clock.After(delay)
 	}
 	b.mu.Lock()
 	delete(b.open, user)
-	b.last.Add(user, time.Now())
+	b.last.Add(user, b.t.opt.Clock.Now())
 	titles := bt.titles
 	for _, t := range titles {
 		b.inflight[key{user: user, simklID: t.IDs.Simkl}] = bt
@@ -105,7 +105,7 @@ func (b *batcher) send(user [sha256.Size]byte, bt *batch, delay time.Duration) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.t.opt.FetchTimeout)
 	defer cancel()
-	sent := b.t.opt.Now()
+	sent := b.t.opt.Clock.Now()
 	states, err := b.t.up.Watched(ctx, bt.token, items, ext)
 	for i, t := range titles {
 		res := batchResult{err: err}

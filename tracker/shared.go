@@ -57,13 +57,13 @@ func (t *Tracker) sharedState(ctx context.Context, token string, title simkl.Tit
 	b, found, err := t.opt.Shared.Get(ctx, sk)
 	if err != nil {
 		// Redis is away: this replica's own cache, as without it.
-		if e, ok := t.cache.Get(k); ok && t.opt.Now().Before(e.expires) {
+		if e, ok := t.cache.Get(k); ok && t.opt.Clock.Now().Before(e.expires) {
 			t.hits.Add(1)
 			return e.state, nil
 		}
 	}
 	if found {
-		if e, err := decodeEntry(b); err == nil && t.opt.Now().Before(e.Expires) {
+		if e, err := decodeEntry(b); err == nil && t.opt.Clock.Now().Before(e.Expires) {
 			t.hits.Add(1)
 			return e.State, nil
 		}
@@ -79,7 +79,7 @@ func (t *Tracker) sharedState(ctx context.Context, token string, title simkl.Tit
 		if res.err != nil {
 			return nil, 0, res.err
 		}
-		b, err := encodeEntry(sharedEntry{State: res.state, Expires: t.opt.Now().Add(t.opt.TTL)})
+		b, err := encodeEntry(sharedEntry{State: res.state, Expires: t.opt.Clock.Now().Add(t.opt.TTL)})
 		return b, t.opt.TTL, err
 	})
 	if err != nil {

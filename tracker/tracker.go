@@ -47,7 +47,9 @@ type Options struct {
 	// Spacing is the least time between two of one user's /sync/watched
 	// batches (1.05 s: Simkl allows 1 POST/s per token).
 	Spacing time.Duration
-	Now     func() time.Time
+	// Clock is the time of the cache and of the batches' spacing; default
+	// simkl.WallClock.
+	Clock simkl.Clock
 	// Shared, when set, holds the states and their in-flight questions
 	// for every replica (see shared.go); this process's cache then only
 	// serves while it cannot be reached.
@@ -64,8 +66,8 @@ func (o Options) withDefaults() Options {
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = 3 * time.Second
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.Clock == nil {
+		o.Clock = simkl.WallClock{}
 	}
 	if o.Spacing <= 0 {
 		o.Spacing = 1050 * time.Millisecond
@@ -134,7 +136,7 @@ func (t *Tracker) State(ctx context.Context, token string, title simkl.Title) (s
 		return t.sharedState(ctx, token, title)
 	}
 	k := keyFor(token, title.IDs.Simkl)
-	if e, ok := t.cache.Get(k); ok && t.opt.Now().Before(e.expires) {
+	if e, ok := t.cache.Get(k); ok && t.opt.Clock.Now().Before(e.expires) {
 		t.hits.Add(1)
 		return e.state, nil
 	}
@@ -154,7 +156,7 @@ func (t *Tracker) store(token string, simklID int, st simkl.WatchState, sent tim
 	if e, ok := t.cache.Peek(k); ok && e.patched.After(sent) {
 		return
 	}
-	t.cache.Add(k, entry{state: st, expires: t.opt.Now().Add(t.opt.TTL)})
+	t.cache.Add(k, entry{state: st, expires: t.opt.Clock.Now().Add(t.opt.TTL)})
 }
 
 // patch applies f to the cached state, if there is one.
@@ -178,7 +180,7 @@ func (t *Tracker) patchLocal(token string, simklID int, f func(*simkl.WatchState
 	}
 	st := cloneState(e.state)
 	f(&st)
-	t.cache.Add(k, entry{state: st, expires: e.expires, patched: t.opt.Now()})
+	t.cache.Add(k, entry{state: st, expires: e.expires, patched: t.opt.Clock.Now()})
 	return st, true
 }
 

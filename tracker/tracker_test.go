@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"simklink/simkl"
+	"simklink/simkl/simkltest"
 )
 
 // fakeUp counts calls and keeps one user's list status per title, as a
@@ -156,10 +157,10 @@ func TestAnswerOlderThanAWriteIsNotStored(t *testing.T) {
 
 func TestCacheExpires(t *testing.T) {
 	up := &fakeUp{}
-	now := time.Unix(1e9, 0)
-	tr := New(up, Options{TTL: time.Minute, Spacing: time.Millisecond, Now: func() time.Time { return now }})
+	clock := simkltest.NewFastClock(1)
+	tr := New(up, Options{TTL: time.Minute, Spacing: time.Millisecond, Clock: clock})
 	tr.State(context.Background(), "tok", show)
-	now = now.Add(2 * time.Minute)
+	clock.Advance(2 * time.Minute)
 	tr.State(context.Background(), "tok", show)
 	if up.watched.Load() != 2 {
 		t.Fatalf("calls = %d, want 2", up.watched.Load())
