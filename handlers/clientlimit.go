@@ -51,11 +51,11 @@ func newMissLimiter(perSecond float64, burst int, header string) *missLimiter {
 	return &missLimiter{limit: rate.Limit(perSecond), burst: burst, header: http.CanonicalHeaderKey(header), clients: clients}
 }
 
-// gate returns ctx with the client's miss allowance attached (see
-// titles.WithMissGate).
-func (m *missLimiter) gate(r *http.Request) context.Context {
+// allowFor returns the gate of r's client: whether one more of its cache
+// misses may go to Simkl now.
+func (m *missLimiter) allowFor(r *http.Request) titles.Gate {
 	ip := m.clientIP(r)
-	return titles.WithMissGate(r.Context(), func() bool {
+	return func() bool {
 		if m.shared != nil {
 			return m.shared.Allow(r.Context(), ip)
 		}
@@ -67,7 +67,7 @@ func (m *missLimiter) gate(r *http.Request) context.Context {
 			}
 		}
 		return lim.Allow()
-	})
+	}
 }
 
 // clientIP names the client for its share: the address from the configured

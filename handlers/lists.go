@@ -83,7 +83,7 @@ func listPath(entries []listEntry) string {
 // resolveList looks every valid entry up, a few at a time, with the
 // signed-in visitor's token for what Simkl only resolves for a user.
 func (s *server) resolveList(r *http.Request, entries []listEntry, token string) {
-	ctx := s.misses.gate(r)
+	ctx, allow := r.Context(), s.misses.allowFor(r)
 	sem := make(chan struct{}, listResolveWorkers)
 	var wg sync.WaitGroup
 	for i := range entries {
@@ -96,7 +96,7 @@ func (s *server) resolveList(r *http.Request, entries []listEntry, token string)
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var res titles.Resolved
-			if res, e.err = s.Titles.ResolveAs(ctx, e.ref, token); e.err == nil {
+			if res, e.err = s.Titles.ResolveAs(ctx, e.ref, token, allow); e.err == nil {
 				e.title = &res.Title
 			}
 		}(&entries[i])

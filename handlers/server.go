@@ -18,13 +18,13 @@ import (
 
 // Titles resolves links to titles (a cache in front of Simkl).
 type Titles interface {
-	Resolve(ctx context.Context, r simkl.Ref) (titles.Resolved, error)
+	Resolve(ctx context.Context, r simkl.Ref, allow titles.Gate) (titles.Resolved, error)
 	// ResolveAs resolves with a signed-in visitor's token what an anonymous
 	// lookup cannot ("" token: Resolve).
-	ResolveAs(ctx context.Context, r simkl.Ref, token string) (titles.Resolved, error)
-	Episodes(ctx context.Context, t simkl.Title) ([]simkl.Episode, error)
+	ResolveAs(ctx context.Context, r simkl.Ref, token string, allow titles.Gate) (titles.Resolved, error)
+	Episodes(ctx context.Context, t simkl.Title, allow titles.Gate) ([]simkl.Episode, error)
 	// Search is Simkl's text search over movies, shows and anime, cached.
-	Search(ctx context.Context, q string) (titles.Found, error)
+	Search(ctx context.Context, q string, allow titles.Gate) (titles.Found, error)
 }
 
 // Links builds URLs to Simkl's images and pages.
@@ -83,6 +83,9 @@ type Deps struct {
 	// Ready, when set, says whether what the app shares with other
 	// replicas (Redis) answers; GET /readyz reports it.
 	Ready func(ctx context.Context) error
+	// Now is the clock of the page cache and of "3 days ago"; default
+	// time.Now. Tests pass the clock the rest of the app runs on.
+	Now func() time.Time
 }
 
 // NewServer returns simklink's whole HTTP handler.
@@ -90,8 +93,11 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	locales := locale.NewSet()
-	s := &server{Deps: d, locales: locales, pages: newPageCache(pageCacheBytes, time.Minute, time.Now), pools: newPools(),
+	s := &server{Deps: d, locales: locales, pages: newPageCache(pageCacheBytes, time.Minute, d.Now), pools: newPools(),
 		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader),
 		cards:  newCardCache(256, d.Images), assets: views.Assets{
 			CSS:      d.Assets.Path("app.css"),

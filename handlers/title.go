@@ -115,13 +115,13 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 
-		res, err := s.Titles.ResolveAs(s.misses.gate(r), ref, viewer.AccessToken())
+		res, err := s.Titles.ResolveAs(r.Context(), ref, viewer.AccessToken(), s.misses.allowFor(r))
 		if errors.Is(err, simkl.ErrTokenRevoked) && viewer != nil {
 			// Simkl refused the token the lookup needed: the session is
 			// over. Say so, and show the page as a signed-out visitor sees it.
 			s.Auth.EndSession(w, r)
 			viewer, flash = nil, s.Auth.Flash(w, r)
-			res, err = s.Titles.ResolveAs(s.misses.gate(r), ref, "")
+			res, err = s.Titles.ResolveAs(r.Context(), ref, "", s.misses.allowFor(r))
 		}
 		if errors.Is(err, simkl.ErrNotFound) && viewer == nil && (ref.Kind == simkl.KindLetterboxd || ref.Kind == simkl.KindTraktSlug) {
 			err = s.unknownSyncID(r, ref)
@@ -254,7 +254,7 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 	} else if q.season < 0 {
 		link.Season = 1
 	}
-	eps, err := s.Titles.Episodes(s.misses.gate(r), t)
+	eps, err := s.Titles.Episodes(r.Context(), t, s.misses.allowFor(r))
 	if err != nil {
 		s.Logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
 		link.Unavailable = true

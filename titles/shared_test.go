@@ -38,7 +38,7 @@ func TestSharedColdTitleCostsOneResolution(t *testing.T) {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			got, err := rs[i%3].Resolve(ctx, ref("imdb", "tt1375666"))
+			got, err := rs[i%3].Resolve(ctx, ref("imdb", "tt1375666"), nil)
 			if err != nil || got.Title.Title != "Inception" || got.Title.Overview != "full" {
 				t.Errorf("replica %d: %+v, %v", i%3, got, err)
 			}
@@ -55,14 +55,14 @@ func TestSharedColdTitleCostsOneResolution(t *testing.T) {
 	}
 	// The fragments' canonical /t/simkl/1 on any replica costs nothing more.
 	for _, r := range rs {
-		if _, err := r.Resolve(context.Background(), ref("simkl", "1")); err != nil {
+		if _, err := r.Resolve(context.Background(), ref("simkl", "1"), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Episodes too are fetched once for all.
 	show := simkl.Title{Type: simkl.Show, IDs: simkl.IDs{Simkl: 6}}
 	for _, r := range rs {
-		if eps, err := r.Episodes(context.Background(), show); err != nil || len(eps) != 1 {
+		if eps, err := r.Episodes(context.Background(), show, nil); err != nil || len(eps) != 1 {
 			t.Fatalf("episodes: %v, %v", eps, err)
 		}
 	}
@@ -76,7 +76,7 @@ func TestSharedUnknownIDCostsOneLookup(t *testing.T) {
 	up := &fakeUp{}
 	rs, _ := sharedReplicas(t, up, 3, &clock{t: time.Unix(1e9, 0)})
 	for i := range 6 {
-		if _, err := rs[i%3].Resolve(context.Background(), ref("imdb", "tt0000001")); !errors.Is(err, simkl.ErrNotFound) {
+		if _, err := rs[i%3].Resolve(context.Background(), ref("imdb", "tt0000001"), nil); !errors.Is(err, simkl.ErrNotFound) {
 			t.Fatalf("err = %v", err)
 		}
 	}
@@ -90,14 +90,14 @@ func TestSharedDownServesTheLocalLayer(t *testing.T) {
 	up := &fakeUp{}
 	rs, srv := sharedReplicas(t, up, 2, &clock{t: time.Unix(1e9, 0)})
 	ctx := context.Background()
-	if _, err := rs[0].Resolve(ctx, ref("imdb", "tt1375666")); err != nil {
+	if _, err := rs[0].Resolve(ctx, ref("imdb", "tt1375666"), nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.Stop()
 	// The replica that has it serves it from its LRU; the other resolves
 	// it alone.
 	for _, r := range rs {
-		if got, err := r.Resolve(ctx, ref("imdb", "tt1375666")); err != nil || got.Title.Title != "Inception" {
+		if got, err := r.Resolve(ctx, ref("imdb", "tt1375666"), nil); err != nil || got.Title.Title != "Inception" {
 			t.Fatalf("with Redis down: %+v, %v", got, err)
 		}
 	}
