@@ -101,17 +101,23 @@ func (a *Auth) Complete(w http.ResponseWriter, r *http.Request) (next string, er
 		}
 	}
 
-	// Renew: a fresh session with nothing carried over from before.
-	vals := values{}
-	setToken(vals, tok)
-	if name != "" {
-		vals[keyName] = name
-	}
-	if err := a.save(w, r, vals, a.maxAge); err != nil {
+	if err := a.StartSession(w, r, Viewer{Name: name, Token: tok}); err != nil {
 		return next, err
 	}
 	a.log.Info("auth: signed in", "expires", !tok.Expiry.IsZero(), "refreshable", tok.Refresh != "")
 	return next, nil
+}
+
+// StartSession signs v in: a fresh session cookie (nothing carried over
+// from before) holding v's token and name. Complete calls it once Simkl
+// has given the token; tests call it to sign in without the OAuth flow.
+func (a *Auth) StartSession(w http.ResponseWriter, r *http.Request, v Viewer) error {
+	vals := values{}
+	setToken(vals, v.Token)
+	if v.Name != "" {
+		vals[keyName] = truncate(v.Name, maxNameBytes)
+	}
+	return a.save(w, r, vals, a.maxAge)
 }
 
 // abandonAfter is how long a sign-in may take before a page view in the
