@@ -3,10 +3,10 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"simklink/simkl/simkltest"
 )
@@ -22,7 +22,7 @@ func entryStatus(h *harness, user string, id int) string {
 func TestListActions(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("lena", "/t/imdb/tt0120382")
+	c := h.session("lena")
 	h.get(c, "/t/imdb/tt0120382") // the badge view fills the cache
 
 	// Without JavaScript: a plain form POST answers 303 back to the page.
@@ -82,7 +82,7 @@ func TestListActions(t *testing.T) {
 func TestEpisodeActions(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("milo", "/t/tvdb/81189")
+	c := h.session("milo")
 	h.get(c, "/t/tvdb/81189") // Breaking Bad, all watched
 	watched := func() bool {
 		e, _ := h.sim.Simkl.Entry("milo", simkltest.BreakingBadID)
@@ -142,7 +142,7 @@ func TestEpisodeActions(t *testing.T) {
 func TestRemoveNeedsConfirmation(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("nina", "/t/imdb/tt10366206")
+	c := h.session("nina")
 	h.get(c, "/t/imdb/tt10366206")
 	p := h.do(c, http.MethodPost, "/t/simkl/1044325/remove", url.Values{}, "HX-Request", "true")
 	if p.testid("remove-confirm").Length() != 1 || entryStatus(h, "nina", simkltest.JohnWick4ID) != "plantowatch" {
@@ -163,7 +163,7 @@ func TestRemoveNeedsConfirmation(t *testing.T) {
 func TestCrossOriginPostIsRefused(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("olga", "/t/imdb/tt0120382")
+	c := h.session("olga")
 	before := h.sim.Simkl.Stats().Total
 	p := h.do(c, http.MethodPost, "/t/simkl/53536/list", url.Values{"status": {"plantowatch"}}, "Sec-Fetch-Site", "cross-site")
 	if p.resp.StatusCode != http.StatusForbidden || !strings.Contains(p.testid("error-message").Text(), "another site") {
@@ -202,41 +202,43 @@ func TestSignedOutActionGoesThroughSignIn(t *testing.T) {
 	}
 }
 
+// TestQuickClicksStayWithinTheLimit: ten clicks at once on one title all
+// get an answer without error, and Simkl's 1 POST/s is never exceeded.
+// Which click wins depends on the order they arrive in; that the last one
+// does is the tracker's own test (TestQuickTapsCoalesceAndTheLastWins).
 func TestQuickClicksStayWithinTheLimit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("quinn", "/t/tvdb/121361")
+	c := h.session("quinn")
 	h.get(c, "/t/tvdb/121361")
 	statuses := []string{"watching", "hold", "dropped", "plantowatch", "completed", "watching", "hold", "dropped", "plantowatch", "watching"}
 	var wg sync.WaitGroup
 	for _, st := range statuses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			p := h.do(c, http.MethodPost, "/t/simkl/17465/list", url.Values{"status": {st}}, "HX-Request", "true")
 			if p.resp.StatusCode != 200 || p.testid("badge-error").Length() != 0 {
 				t.Errorf("click %s: %d %q", st, p.resp.StatusCode, p.testid("badge-error").Text())
 			}
-		}()
-		// Clicks arrive in order, a little apart, as a person's would.
-		time.Sleep(30 * time.Millisecond)
+		})
 	}
 	wg.Wait()
 	if v := h.sim.Simkl.Stats().Violations; v != 0 {
 		t.Fatalf("%d rate-limit violations", v)
 	}
-	if got := entryStatus(h, "quinn", simkltest.GameOfThronesID); got != "watching" {
-		t.Fatalf("final state %q, want the last click's watching", got)
+	final := entryStatus(h, "quinn", simkltest.GameOfThronesID)
+	if !slices.Contains(statuses, final) {
+		t.Fatalf("final state %q is none of the clicks", final)
 	}
-	if n := h.calls("POST /sync/add-to-list"); n > 3 {
-		t.Errorf("%d writes for 10 clicks; they should coalesce", n)
+	labels := map[string]string{"watching": "Watching", "hold": "On hold", "dropped": "Dropped", "plantowatch": "Plan to watch", "completed": "Completed"}
+	if got := h.get(c, "/t/simkl/17465").testid("badge-status").Text(); !strings.Contains(got, labels[final]) {
+		t.Errorf("the page shows %q; Simkl has %q", got, final)
 	}
 }
 
 func TestActionWhileSimklFails(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("rita", "/t/imdb/tt0120382")
+	c := h.session("rita")
 	h.get(c, "/t/imdb/tt0120382")
 	h.sim.Simkl.SetFaults(simkltest.Faults{ErrorRate: 1, ErrorStatus: 503})
 	p := h.do(c, http.MethodPost, "/t/simkl/53536/list", url.Values{"status": {"plantowatch"}}, "HX-Request", "true")
@@ -258,7 +260,7 @@ func TestActionWhileSimklFails(t *testing.T) {
 func TestActionWithARevokedToken(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("yuri", "/t/imdb/tt0120382")
+	c := h.session("yuri")
 	h.get(c, "/t/imdb/tt0120382")
 	calls := h.sim.Simkl.Calls()
 	for i := len(calls) - 1; i >= 0; i-- {

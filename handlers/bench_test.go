@@ -40,7 +40,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 func BenchmarkWarmTitleView(b *testing.B) {
 	h := newHarness(b, harnessOptions{quiet: true})
 	path := "/t/simkl/" + strconv.Itoa(simkltest.WalkingDeadID)
-	c, _ := h.signIn("bench", "/")
+	c := h.session("bench")
 	base, _ := url.Parse(h.app.URL)
 	var parts []string
 	for _, ck := range c.Jar.Cookies(base) {

@@ -140,7 +140,7 @@ func TestTitlePageLocale(t *testing.T) {
 	}
 
 	// Signed in, the badge's relative time is in the visitor's language.
-	c, _ := h.signIn("renate", "/")
+	c := h.session("renate")
 	p := h.get(c, titlePath(simkltest.WalkingDeadID), "Accept-Language", "de")
 	if v := p.testid("badge-last-watched").Text(); !strings.HasPrefix(v, "vor ") {
 		t.Errorf("German last watched %q", v)
@@ -194,7 +194,7 @@ func TestEpisodePage(t *testing.T) {
 	}
 
 	// Signed in: S4 E9 is the first not watched in the demo library.
-	c, _ := h.signIn("eve", "/")
+	c := h.session("eve")
 	ep := h.get(c, "/t/tvdb/153021?season=4&episode=9")
 	btn := ep.testid("mark-episode-watched")
 	if btn.Text() != "Mark S4 E9 watched" || !strings.Contains(ep.testid("badge-episode").Text(), "not watched yet") {

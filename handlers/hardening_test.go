@@ -36,7 +36,7 @@ func TestConcurrentCrossOriginPosts(t *testing.T) {
 func TestFormsAreReadOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("fran", "/t/tvdb/153021")
+	c := h.session("fran")
 	h.get(c, "/t/tvdb/153021")
 	big := strings.Repeat("x", 64<<10)
 	h.resetCalls()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +40,9 @@ type harness struct {
 	sim      *simkltest.Server
 	client   *simkl.Client
 	resolver *titles.Resolver
-	now      *atomic.Int64 // resolver clock (unix nanos), so tests can age the cache
-	logs     *lockedBuffer // everything the app logged
+	clock    *simkltest.FastClock // the app's and the stand-in's one clock
+	logs     *lockedBuffer        // everything the app logged
+	auth     *auth.Auth
 	authNow  *atomic.Int64 // the session's clock (unix nanos), for token expiry
 	v2       bool          // the app and stand-in speak AUTH V2
 }
@@ -85,15 +89,21 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	var h http.Handler = http.NotFoundHandler()
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(app.Close)
+	// One clock for the stand-in, the client's limiter, the caches and the
+	// tracker's batching, ten times faster than real time: Simkl's 1 POST/s
+	// costs a tenth of a second, and the stand-in still counts every call
+	// against its window on the same clock.
+	clock := simkltest.NewFastClock(10)
 	sim := simkltest.NewServer(simkltest.Options{
 		ClientID: "test-client", ClientSecret: "test-secret",
 		RedirectURIs: []string{app.URL + "/auth/callback"}, AuthV2: v2,
+		Now: clock.Now,
 	})
 	t.Cleanup(sim.Close)
 
 	metrics := handlers.NewMetrics()
 	client, err := simkl.New(simkl.Config{APIBase: sim.URL, WebBase: sim.URL + "/web", ImageBase: sim.URL + "/img",
-		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream})
+		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +112,9 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	if o.quiet {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	now := &atomic.Int64{}
-	now.Store(time.Now().UnixNano())
 	authNow := &atomic.Int64{}
 	authNow.Store(time.Now().UnixNano())
-	resolver := titles.New(client, titles.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	resolver := titles.New(client, titles.Options{Now: clock.Now})
 	oauth := client.OAuth(v2)
 	au, err := auth.New(auth.Config{
 		ClientID: "test-client", ClientSecret: "test-secret",
@@ -136,15 +144,18 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Logger: logger,
 		Config: handlers.Config{BaseURL: base, ImageOrigin: sim.URL, WebOrigin: sim.URL,
 			ClientIPHeader: o.config.ClientIPHeader, MissesPerSecond: o.config.MissesPerSecond, MissBurst: o.config.MissBurst},
-		Titles:  resolver,
-		Links:   client,
-		Assets:  assets,
-		Auth:    au,
-		Tracker: tracker.New(client, tracker.Options{}),
+		Titles: resolver,
+		Links:  client,
+		Assets: assets,
+		Auth:   au,
+		// Answers are kept an hour of the fast clock (six minutes), so that
+		// no test sees one expire unless it ages the clock.
+		Tracker: tracker.New(client, tracker.Options{Clock: clock, TTL: time.Hour}),
 		Metrics: metrics,
 		Images:  o.images,
+		Now:     clock.Now,
 	})
-	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, now: now, logs: logs, authNow: authNow, handler: h, v2: v2}
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, clock: clock, logs: logs, auth: au, authNow: authNow, handler: h, v2: v2}
 }
 
 // sharedAssets builds the static assets once for every harness: they are
@@ -158,8 +169,8 @@ func key(n int) []byte {
 	return b
 }
 
-// age moves the resolver's clock forward.
-func (h *harness) age(d time.Duration) { h.now.Add(int64(d)) }
+// age moves the app's and the stand-in's clock forward.
+func (h *harness) age(d time.Duration) { h.clock.Advance(d) }
 
 // browser is an HTTP client with a cookie jar that does not follow
 // redirects, so tests see every 302/303.
@@ -215,6 +226,30 @@ func (h *harness) do(c *http.Client, method, path string, form url.Values, heade
 func (h *harness) get(c *http.Client, path string, header ...string) page {
 	h.t.Helper()
 	return h.do(c, http.MethodGet, path, nil, header...)
+}
+
+// session returns a browser signed in as user without the OAuth flow: a
+// token the stand-in minted, in a session cookie made by the app's own
+// codec (auth.StartSession). Tests of sign-in itself use signIn.
+func (h *harness) session(user string) *http.Client {
+	h.t.Helper()
+	c, _ := h.sessionToken(user)
+	return c
+}
+
+// sessionToken is session, also returning the access token.
+func (h *harness) sessionToken(user string) (*http.Client, string) {
+	h.t.Helper()
+	rec := httptest.NewRecorder()
+	access, refresh, expiry := h.sim.Simkl.MintTokenV2(user)
+	v := auth.Viewer{Name: user, Token: auth.Token{Access: access, Refresh: refresh, Expiry: expiry}}
+	if err := h.auth.StartSession(rec, httptest.NewRequest(http.MethodGet, h.app.URL+"/", nil), v); err != nil {
+		h.t.Fatal(err)
+	}
+	c := h.browser()
+	u, _ := url.Parse(h.app.URL)
+	c.Jar.SetCookies(u, rec.Result().Cookies())
+	return c, access
 }
 
 // signIn goes through the whole flow as a browser would: /login on the
@@ -284,3 +319,16 @@ func (h *harness) authorizePath() string {
 func (h *harness) calls(route string) int { return h.sim.Simkl.Stats().Calls[route] }
 
 func (h *harness) resetCalls() { h.sim.Simkl.ResetStats() }
+
+// TestMain runs more tests at once than -parallel's default (GOMAXPROCS):
+// these tests spend most of their time waiting on loopback I/O and on the
+// stand-in, not on the CPU. An explicit -parallel wins.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
+	os.Exit(m.Run())
+}

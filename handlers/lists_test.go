@@ -74,7 +74,7 @@ func TestListTooLong(t *testing.T) {
 func TestListSignedInOnePostPerViewAndPerAddAll(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("lister", "/")
+	c := h.session("lister")
 	h.get(c, "/l/"+listItems) // warm the title cache
 	h.resetCalls()
 	p := h.get(c, "/l/"+listItems)

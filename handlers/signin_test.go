@@ -119,7 +119,7 @@ func TestSignInShowsTheBadge(t *testing.T) {
 func TestBadgeAnswersEachKindOfTitle(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("bob", "/")
+	c := h.session("bob")
 	for _, tc := range []struct {
 		path, presence, status string
 	}{
@@ -149,7 +149,7 @@ func TestBadgeAnswersEachKindOfTitle(t *testing.T) {
 func TestOnePieceStaysSmall(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("carol", "/")
+	c := h.session("carol")
 	p := h.get(c, "/t/mal/21")
 	if n := p.testid("season-row").Length(); n != 1 {
 		t.Fatalf("%d rows for One Piece, want 1 (its blocks load lazily)", n)
@@ -284,7 +284,7 @@ func TestReturnPathStaysLocal(t *testing.T) {
 func TestTamperedCookieMeansSignedOut(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("gina", "/")
+	c := h.session("gina")
 	u, _ := url.Parse(h.app.URL)
 	var cookies []*http.Cookie
 	for _, ck := range c.Jar.Cookies(u) {
@@ -301,13 +301,8 @@ func TestTamperedCookieMeansSignedOut(t *testing.T) {
 func TestRevokedTokenEndsTheSession(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	c, _ := h.signIn("hank", "/")
-	for _, tok := range h.sim.Simkl.Calls() {
-		if tok.User == "hank" && tok.Token != "" {
-			h.sim.Simkl.RevokeToken(tok.Token)
-			break
-		}
-	}
+	c, token := h.sessionToken("hank")
+	h.sim.Simkl.RevokeToken(token)
 	p := h.get(c, "/t/imdb/tt1375666")
 	if p.resp.StatusCode != 200 || !strings.Contains(p.testid("flash").Text(), "connection ended") || p.testid("signin").Length() != 1 {
 		t.Fatalf("revoked: %d flash %q", p.resp.StatusCode, p.testid("flash").Text())

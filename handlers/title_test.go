@@ -167,7 +167,7 @@ func TestSharedPageCacheIsOnlyForSignedOutVisitors(t *testing.T) {
 	if first.body != second.body || second.resp.Header.Get("Cache-Control") != first.resp.Header.Get("Cache-Control") {
 		t.Fatal("the cached page differs from the rendered one")
 	}
-	c, _ := h.signIn("uma", "/t/tvdb/153021")
+	c := h.session("uma")
 	p := h.get(c, "/t/tvdb/153021")
 	if p.testid("badge").Length() != 1 || p.resp.Header.Get("Cache-Control") != "private, no-store" {
 		t.Fatal("a signed-in visitor got the shared signed-out page")
