@@ -93,7 +93,17 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	// tracker's batching, ten times faster than real time: Simkl's 1 POST/s
 	// costs a tenth of a second, and the stand-in still counts every call
 	// against its window on the same clock.
-	clock := simkltest.NewFastClock(10)
+	const speed = 10
+	clock := simkltest.NewFastClock(speed)
+	// How long a page or a write may wait for its turn is a visitor's wait
+	// in real time: it keeps its real length on the fast clock, so that a
+	// slow machine (-race, a busy CI) meets the same bounds as production.
+	if o.limits.MaxWait == 0 {
+		o.limits.MaxWait = speed * simkl.DefaultLimits().MaxWait
+	}
+	if o.limits.WriteMaxWait == 0 {
+		o.limits.WriteMaxWait = speed * simkl.DefaultLimits().WriteMaxWait
+	}
 	sim := simkltest.NewServer(simkltest.Options{
 		ClientID: "test-client", ClientSecret: "test-secret",
 		RedirectURIs: []string{app.URL + "/auth/callback"}, AuthV2: v2,

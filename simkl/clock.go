@@ -13,6 +13,9 @@ type Clock interface {
 	After(d time.Duration) <-chan time.Time
 	// AfterFunc calls f once d has passed.
 	AfterFunc(d time.Duration, f func())
+	// Until is how much of this clock's time passes before the wall
+	// clock reaches t (a context's deadline).
+	Until(t time.Time) time.Duration
 }
 
 // WallClock is the real time.
@@ -21,3 +24,4 @@ type WallClock struct{}
 func (WallClock) Now() time.Time                         { return time.Now() }
 func (WallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 func (WallClock) AfterFunc(d time.Duration, f func())    { time.AfterFunc(d, f) }
+func (WallClock) Until(t time.Time) time.Duration        { return time.Until(t) }

@@ -243,7 +243,7 @@ func (l *limiter) wait(ctx context.Context, method, token string, bound time.Dur
 		pause := u.pausedUntil.Sub(l.clock.Now())
 		u.mu.Unlock()
 		if pause > 0 {
-			if pause > bound || !deadlineAllows(ctx, pause) {
+			if pause > bound || !l.deadlineAllows(ctx, pause) {
 				l.mu.Lock()
 				l.rejections++
 				l.mu.Unlock()
@@ -269,7 +269,7 @@ func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration
 	now := l.clock.Now()
 	r := b.rate.ReserveN(now, 1)
 	d := max(r.DelayFrom(now), delay)
-	if d > bound || !deadlineAllows(ctx, d) {
+	if d > bound || !l.deadlineAllows(ctx, d) {
 		r.CancelAt(now)
 		l.mu.Lock()
 		l.rejections++
@@ -314,9 +314,11 @@ func (l *limiter) take(ctx context.Context, b bucket, bound, delay time.Duration
 	return func() { l.clock.AfterFunc(window, func() { <-b.gate }) }, nil
 }
 
-func deadlineAllows(ctx context.Context, d time.Duration) bool {
+// deadlineAllows reports whether ctx's deadline (wall clock) leaves d of
+// the limiter's clock.
+func (l *limiter) deadlineAllows(ctx context.Context, d time.Duration) bool {
 	dl, ok := ctx.Deadline()
-	return !ok || time.Until(dl) >= d
+	return !ok || l.clock.Until(dl) >= d
 }
 
 // success closes the breaker.

@@ -226,7 +226,7 @@ func (l *limiter) takeShared(ctx context.Context, method, token string, deadline
 		if wait == 0 {
 			break
 		}
-		if l.clock.Now().Add(wait).After(deadline) || !deadlineAllows(ctx, wait) {
+		if l.clock.Now().Add(wait).After(deadline) || !l.deadlineAllows(ctx, wait) {
 			return nil, busy(fmt.Sprintf("next turn in %s", wait.Round(time.Millisecond)))
 		}
 		if err := pause(wait); err != nil {
@@ -247,7 +247,7 @@ func (l *limiter) takeShared(ctx context.Context, method, token string, deadline
 		// A slot frees a window after an answer, or when an answer comes:
 		// look again soon rather than at the first slot's lease.
 		wait = min(wait, 20*time.Millisecond)
-		if l.clock.Now().Add(wait).After(deadline) || !deadlineAllows(ctx, wait) {
+		if l.clock.Now().Add(wait).After(deadline) || !l.deadlineAllows(ctx, wait) {
 			return nil, busy(fmt.Sprintf("%d calls in the last %s", slots, window))
 		}
 		if err := pause(wait); err != nil {

@@ -42,5 +42,11 @@ func (c *FastClock) After(d time.Duration) <-chan time.Time {
 // AfterFunc calls f once d has passed on this clock.
 func (c *FastClock) AfterFunc(d time.Duration, f func()) { time.AfterFunc(c.real(d), f) }
 
+// Until is how much of this clock's time passes before the wall clock
+// reaches t.
+func (c *FastClock) Until(t time.Time) time.Duration {
+	return time.Duration(float64(time.Until(t)) * c.speed)
+}
+
 // Advance moves the clock forward by d (cache expiry, token expiry).
 func (c *FastClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
