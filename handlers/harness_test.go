@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,8 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -329,16 +326,3 @@ func (h *harness) authorizePath() string {
 func (h *harness) calls(route string) int { return h.sim.Simkl.Stats().Calls[route] }
 
 func (h *harness) resetCalls() { h.sim.Simkl.ResetStats() }
-
-// TestMain runs more tests at once than -parallel's default (GOMAXPROCS):
-// these tests spend most of their time waiting on loopback I/O and on the
-// stand-in, not on the CPU. An explicit -parallel wins.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		_ = flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
-	}
-	os.Exit(m.Run())
-}
