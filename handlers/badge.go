@@ -140,29 +140,26 @@ func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.Episod
 	if !st.LastWatchedAt.IsZero() {
 		b.LastWatched = when(st.LastWatchedAt, now, loc)
 	}
-	if c := st.Counters; c != nil {
-		b.Watched, b.Aired, b.Total = c.Watched, c.Aired, c.Total
-	} else {
-		for _, sp := range st.Seasons {
-			if sp.Number == 0 {
-				continue
-			}
-			b.Watched += sp.Watched
-			b.Aired += sp.Aired
-			b.Total += sp.Total
-		}
-	}
+	// Regular episodes only: Simkl's totals count the specials too when it
+	// lists them, which the season rows show apart.
+	c := st.Regular()
+	b.Watched, b.Aired, b.Total = c.Watched, c.Aired, c.Total
 	for _, v := range simkl.ListStatuses(t.Type) {
 		b.Statuses = append(b.Statuses, views.StatusOption{Value: v, Label: listLabel(v), Current: v == st.List})
 	}
 	if ep != nil {
 		es := &views.EpisodeState{Season: ep.Season, Number: ep.Number, Label: episodeLabel(ep.Season, ep.Number), Known: ep.Known}
+		// Simkl reports an anime as season 1, its specials as season 0; a
+		// special never stands for the regular episode of its number.
 		season := ep.Season
-		if t.Type == simkl.Anime {
-			season = -1 // anime: match the number in any season Simkl reports
+		switch {
+		case ep.Special:
+			season, es.Season, es.Special, es.Label = 0, 0, true, fmt.Sprintf("Special %d", ep.Number)
+		case t.Type == simkl.Anime:
+			season = 1
 		}
 		for _, sp := range st.Seasons {
-			if season >= 0 && sp.Number != season {
+			if sp.Number != season {
 				continue
 			}
 			for _, e := range sp.Episodes {
@@ -196,10 +193,13 @@ func primaryAction(t simkl.Title, st simkl.WatchState, b views.Badge) *views.Act
 	case b.Episode != nil:
 		if e := b.Episode; e.Known && e.Aired && !e.Watched {
 			season := e.Season
-			if t.Type == simkl.Anime {
+			if t.Type == simkl.Anime && !e.Special {
 				season = animeSeason(st, e.Number)
 			}
 			a := mark(season, e.Number)
+			if e.Special {
+				a.Label = "Mark special " + strconv.Itoa(e.Number) + " watched"
+			}
 			a.Fields = append(a.Fields, [2]string{"page", "episode"})
 			return a
 		}
@@ -262,7 +262,7 @@ func seasonsModel(st simkl.WatchState, path string) views.Seasons {
 		return a < b
 	})
 	out := views.Seasons{Path: path}
-	single := len(seasons) == 1
+	single := regularSeasons(seasons) == 1
 	for _, sp := range seasons {
 		row := views.SeasonRow{Number: sp.Number, Label: seasonLabel(sp.Number, single), Watched: sp.Watched, Aired: sp.Aired,
 			Total: max(sp.Total, len(sp.Episodes)), URL: path + "/season/" + strconv.Itoa(sp.Number)}
@@ -270,6 +270,17 @@ func seasonsModel(st simkl.WatchState, path string) views.Seasons {
 		out.Rows = append(out.Rows, row)
 	}
 	return out
+}
+
+// regularSeasons counts the seasons other than the specials.
+func regularSeasons(seasons []simkl.SeasonProgress) int {
+	n := 0
+	for _, sp := range seasons {
+		if sp.Number != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func seasonLabel(n int, single bool) string {
@@ -483,7 +494,7 @@ func (s *server) renderGrid(w http.ResponseWriter, r *http.Request, v *auth.View
 // gridModel builds the grid of one season, or of one block of a long
 // season, or a long season's block list.
 func gridModel(st simkl.WatchState, path string, season, block int, loc *locale.Locale) (views.EpisodeGrid, bool) {
-	single := len(st.Seasons) == 1
+	single := regularSeasons(st.Seasons) == 1
 	for _, sp := range st.Seasons {
 		if sp.Number != season {
 			continue

@@ -23,7 +23,7 @@ func (s *server) handleHome() http.Handler {
 		{Label: "The Walking Dead", Note: "a TV show, by TVDB ID", URL: "/t/tvdb/153021"},
 		{Label: "One Piece", Note: "an anime, by MyAnimeList ID", URL: "/t/mal/21"},
 		{Label: "The Walking Dead S4 E3", Note: "an episode link", URL: "/t/tvdb/153021?season=4&episode=3"},
-		{Label: "The Truman Show", Note: "a movie, by Letterboxd slug", URL: "/t/letterboxd/the-truman-show"},
+		{Label: "Palm Springs", Note: "a movie, by Hulu ID", URL: "/t/hulu/927466"},
 		{Label: "An unknown ID", Note: "what a link Simkl doesn't know looks like", URL: "/t/imdb/tt0000001"},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

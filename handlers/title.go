@@ -248,7 +248,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 // to fetch the list is not fatal: the page still shows the title and the
 // episode numbers.
 func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *views.EpisodeLink {
-	link := &views.EpisodeLink{Season: q.season, Number: q.episode}
+	link := &views.EpisodeLink{Season: q.season, Number: q.episode, Special: q.season == 0}
 	if t.Type == simkl.Anime && q.season < 0 {
 		link.Season = 0
 	} else if q.season < 0 {
@@ -261,7 +261,9 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 		return link
 	}
 	for i, e := range eps {
-		if e.Number != q.episode || e.Type == "special" && t.Type == simkl.Anime {
+		// A special is season 0 (?season=0): never the regular episode of
+		// the same number, which anime specials share.
+		if e.Number != q.episode || e.Special != link.Special {
 			continue
 		}
 		if t.Type == simkl.Anime && q.season <= 1 || e.Season == link.Season {
@@ -354,7 +356,9 @@ func pageTitle(c views.Title) string {
 		name += " (" + strconv.Itoa(c.Year) + ")"
 	}
 	if e := c.Episode; e != nil {
-		if e.Season > 0 {
+		if e.Special {
+			name = fmt.Sprintf("Special %d · %s", e.Number, name)
+		} else if e.Season > 0 {
 			name = fmt.Sprintf("S%d E%d · %s", e.Season, e.Number, name)
 		} else {
 			name = fmt.Sprintf("Episode %d · %s", e.Number, name)

@@ -26,7 +26,7 @@ func TestTitlePages(t *testing.T) {
 	}{
 		{"movie by imdb", "/t/imdb/tt1375666", 200, map[string]string{"title-name": "Inception", "year": "2010", "runtime": "2 h 28 min", "kind": "Movie"}, "/t/simkl/191853", "video.movie"},
 		{"movie by tmdb", "/t/tmdb/27205?type=movie", 200, map[string]string{"title-name": "Inception"}, "/t/simkl/191853", "video.movie"},
-		{"movie by letterboxd", "/t/letterboxd/the-truman-show", 200, map[string]string{"title-name": "The Truman Show"}, "/t/simkl/53536", "video.movie"},
+		{"movie by hulu", "/t/hulu/927466", 200, map[string]string{"title-name": "Palm Springs"}, "/t/simkl/924571", "video.movie"},
 		{"show by tvdb", "/t/tvdb/153021", 200, map[string]string{"title-name": "The Walking Dead", "episodes": "177"}, "/t/simkl/2090", "video.tv_show"},
 		{"show by tvdb slug", "/t/tvdb/the-walking-dead", 200, map[string]string{"title-name": "The Walking Dead"}, "/t/simkl/2090", "video.tv_show"},
 		{"show by tmdb with type", "/t/tmdb/1396?type=show", 200, map[string]string{"title-name": "Breaking Bad"}, "/t/simkl/11121", "video.tv_show"},
@@ -301,7 +301,7 @@ func TestHomePage(t *testing.T) {
 		}
 	}
 	// A movie link with an episode query is the movie's page.
-	if r := h.get(nil, "/t/letterboxd/the-truman-show?season=1&episode=1"); r.resp.StatusCode != 200 || r.testid("episode").Length() != 0 ||
+	if r := h.get(nil, "/t/imdb/tt0120382?season=1&episode=1"); r.resp.StatusCode != 200 || r.testid("episode").Length() != 0 ||
 		r.doc.Find(`link[rel=canonical]`).AttrOr("href", "") != h.app.URL+"/t/simkl/53536" {
 		t.Fatalf("movie with an episode query: %d %q", r.resp.StatusCode, r.testid("episode").Text())
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // SearchID resolves r through GET /search/id. It returns ErrNotFound when
@@ -161,7 +162,26 @@ func (c *Client) UserSettings(ctx context.Context, token string) (*User, error) 
 	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/users/settings", pattern: "/users/settings", token: token, body: struct{}{}}, &w); err != nil {
 		return nil, err
 	}
-	return &User{Name: w.User.Name, Avatar: w.User.Avatar, AccountID: int(w.Account.ID), Account: w.Account.Type, Timezone: w.Account.Timezone}, nil
+	return &User{Name: w.User.Name, Avatar: c.avatarURL(w.User.Avatar), AccountID: int(w.Account.ID), Account: w.Account.Type, Timezone: w.Account.Timezone}, nil
+}
+
+// avatarURL makes Simkl's avatar an absolute http(s) URL, or "". Simkl
+// sends it scheme-relative ("//simkl.in/avatars/40/871_101.jpg?1595673211");
+// it takes the image host's scheme.
+func (c *Client) avatarURL(a string) string {
+	a = strings.TrimSpace(a)
+	if strings.HasPrefix(a, "//") {
+		scheme := "https"
+		if u, err := url.Parse(c.cfg.ImageBase); err == nil && u.Scheme != "" {
+			scheme = u.Scheme
+		}
+		a = scheme + ":" + a
+	}
+	u, err := url.Parse(a)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }
 
 // MaxSearchLimit is the most results one text search page may ask for.

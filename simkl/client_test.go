@@ -91,13 +91,13 @@ func TestSearchIDEmptyShapes(t *testing.T) {
 	}
 	// A single object instead of an array, simkl_id instead of simkl, IDs as
 	// strings, upper-case anime_type.
-	f := &fake{status: 200, body: `{"type":"anime","title":"Attack on Titan","year":"2013","anime_type":"TV","poster":"12\/abc","ids":{"simkl_id":"39687","mal":16498}}`}
+	f := &fake{status: 200, body: `{"type":"anime","title":"Attack on Titan","year":"2013","anime_type":"TV","poster":"12\/12abc9f","ids":{"simkl_id":"39687","mal":16498}}`}
 	c := newFakeClient(t, f, Limits{})
 	got, err := c.SearchID(context.Background(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Title{Type: Anime, Title: "Attack on Titan", Year: 2013, AnimeType: "tv", Poster: "12/abc",
+	want := Title{Type: Anime, Title: "Attack on Titan", Year: 2013, AnimeType: "tv", Poster: "12/12abc9f",
 		IDs: IDs{Simkl: 39687, External: map[string]string{"mal": "16498"}}}
 	if g, _ := json.Marshal(got[0]); string(g) != string(mustJSON(want)) {
 		t.Errorf("got %s\nwant %s", g, mustJSON(want))
@@ -307,6 +307,21 @@ func TestImageAndPageURLs(t *testing.T) {
 	if got := c.TitlePageURL(Anime, 39687, "attack-on-titan"); got != "https://simkl.com/anime/39687/attack-on-titan" {
 		t.Error(got)
 	}
+	// Paths and slugs come from Simkl's answers and are not trusted: only
+	// Simkl's image path shape is used, and a slug stays one escaped path
+	// segment.
+	for _, bad := range []string{"../../admin", "74/../../x", "https://evil.example/x.jpg", "//evil.example/a", "74/7441?x=1",
+		"74/7441#f", "74/74 41", "zz/74415673", "74", "74/", "/74/74415673dcdc9cdd/", "74/74415673dcdc9cdd/extra"} {
+		if got := c.PosterURL(bad, PosterM); got != "" {
+			t.Errorf("PosterURL(%q) = %q, want none", bad, got)
+		}
+		if got := ImagePath(bad); got != "" {
+			t.Errorf("ImagePath(%q) = %q", bad, got)
+		}
+	}
+	if got := c.TitlePageURL(Show, 2090, "../../oauth/authorize?x=1#y"); got != "https://simkl.com/tv/2090/..%2F..%2Foauth%2Fauthorize%3Fx=1%23y" {
+		t.Error(got)
+	}
 	v1 := c.OAuth(false)
 	if ep := v1.Endpoint; !strings.HasPrefix(ep.AuthURL, "https://simkl.com/oauth/authorize?") || !strings.HasPrefix(ep.TokenURL, "https://api.simkl.com/oauth/token?") || ep.AuthStyle == 0 ||
 		v1.RevokeURL != "" || v1.Issuer != "" || v1.Scopes != nil {
@@ -377,5 +392,32 @@ func TestUnreadableAnswerIsUnavailable(t *testing.T) {
 	f.body = `{"user": 5}`
 	if _, err := c.UserSettings(context.Background(), "tok"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}
+
+// Summaries carry many fields simklink does not read (ratings, trailers,
+// airs, alt titles, recommendations, release dates), with nulls and types
+// that vary between records; decoding reads what it needs whether those
+// fields are there, absent, null or shaped otherwise.
+func TestSummaryDecodingSurvivesExtraFields(t *testing.T) {
+	base := `"title":"Hunter x Hunter","year":2011,"type":"anime","ids":{"simkl":40398,"slug":"hunter-x-hunter","mal":"11061","offjp":"http:\/\/www.example.jp\/","fb":null,"nested":{"x":1}},"poster":"47\/4724614865ae6564c"`
+	extras := []string{
+		``,
+		`,"en_title":null,"certification":null,"trailers":null,"airs":null,"ratings":null,"genres":null,"overview":null,"network":null`,
+		`,"alt_titles":[{"name":"HxH","lang":7,"type":"short"}],"trailers":[{"name":null,"youtube":"D9iTQRB4XRk","size":720}],"airs":{"day":"Wednesday","time":"10:55 AM","timezone":"Asia\/Tokyo"}`,
+		`,"ratings":{"simkl":{"rating":8.9,"votes":1060},"mal":{"rating":9.1,"votes":740925,"rank":4}},"users_recommendations":[{"users_percent":"23%"},{"users_percent":null}],"relations":[{"relation_type":"sequel","is_direct":false}]`,
+		`,"release_dates":[{"iso_3166_1":"US","results":[{"type":3,"release_date":"2001-11-16"}]}],"budget":125000000,"revenue":"976475550","rank":null,"runtime":"25"`,
+		`,"anime_type":"OVA","status":"ended","total_episodes":148,"first_aired":"2011-10-02T14:55:00Z","released":null`,
+	}
+	for _, x := range extras {
+		var ti Title
+		if err := json.Unmarshal([]byte("{"+base+x+"}"), &ti); err != nil {
+			t.Errorf("%s: %v", x, err)
+			continue
+		}
+		if ti.Title != "Hunter x Hunter" || ti.IDs.Simkl != 40398 || ti.Type != Anime || ti.Poster != "47/4724614865ae6564c" ||
+			ti.IDs.External["mal"] != "11061" || ti.Year != 2011 {
+			t.Errorf("%s: %+v", x, ti)
+		}
 	}
 }

@@ -43,7 +43,7 @@ var (
 func PosterSrcset() []ImageSize { return []ImageSize{PosterC, PosterCA, PosterM} }
 
 func (c *Client) image(kind, path string, size ImageSize) string {
-	path = unescapePath(path)
+	path = ImagePath(path)
 	if path == "" {
 		return ""
 	}
@@ -74,8 +74,10 @@ func (c *Client) TitlePageURL(t MediaType, simklID int, slug string) string {
 		section = "anime"
 	}
 	u := c.cfg.WebBase + "/" + section + "/" + strconv.Itoa(simklID)
-	if slug = strings.Trim(slug, "/"); slug != "" {
-		u += "/" + slug
+	// The slug comes from Simkl's answer: escaped, so that it stays one
+	// path segment whatever it holds.
+	if slug = strings.Trim(slug, "/ "); slug != "" {
+		u += "/" + url.PathEscape(slug)
 	}
 	return u
 }

@@ -146,6 +146,70 @@ type EpisodeCounts struct {
 	Total, Aired, ToBeAired, Watched int
 }
 
+func (c *EpisodeCounts) add(o EpisodeCounts) {
+	c.Total += o.Total
+	c.Aired += o.Aired
+	c.ToBeAired += o.ToBeAired
+	c.Watched += o.Watched
+}
+
+// Regular counts the regular episodes: the sum of the seasons other than
+// season 0 when Simkl listed seasons, else its totals. Simkl's own totals
+// include the specials when extended=specials added season 0 ("adjusts
+// counters accordingly"), so they cannot be shown as the show's progress.
+func (s WatchState) Regular() EpisodeCounts {
+	if len(s.Seasons) == 0 {
+		if s.Counters != nil {
+			return *s.Counters
+		}
+		return EpisodeCounts{}
+	}
+	var c EpisodeCounts
+	for _, sp := range s.Seasons {
+		if sp.Number != 0 {
+			c.add(sp.EpisodeCounts)
+		}
+	}
+	return c
+}
+
+// Specials counts season 0; ok is false when Simkl listed none.
+func (s WatchState) Specials() (c EpisodeCounts, ok bool) {
+	for _, sp := range s.Seasons {
+		if sp.Number == 0 {
+			return sp.EpisodeCounts, true
+		}
+	}
+	return EpisodeCounts{}, false
+}
+
+// Recount sets each season's watched count from its episodes (when it
+// lists them) and the totals from the seasons, the way Simkl counts:
+// season 0 included when it is there. A state patched after a write then
+// counts exactly as a fresh answer would.
+func (s *WatchState) Recount() {
+	if len(s.Seasons) == 0 {
+		return
+	}
+	var total EpisodeCounts
+	for i := range s.Seasons {
+		sp := &s.Seasons[i]
+		if len(sp.Episodes) > 0 {
+			n := 0
+			for _, e := range sp.Episodes {
+				if e.Watched {
+					n++
+				}
+			}
+			sp.Watched = n
+		}
+		total.add(sp.EpisodeCounts)
+	}
+	if s.Counters != nil {
+		*s.Counters = total
+	}
+}
+
 // SeasonProgress is one season in a WatchState.
 type SeasonProgress struct {
 	Number int
@@ -204,7 +268,10 @@ func (s *WatchState) UnmarshalJSON(b []byte) error {
 		Type          string     `json:"type"`
 		List          *string    `json:"list"`
 		LastWatchedAt flexString `json:"last_watched_at"`
-		IDs           IDs        `json:"ids"`
+		// LastWatched is the older name of last_watched_at, still in
+		// recorded answers and read by production clients.
+		LastWatched flexString `json:"last_watched"`
+		IDs         IDs        `json:"ids"`
 		wireCounts
 		Seasons []struct {
 			Number flexInt `json:"number"`
@@ -220,7 +287,11 @@ func (s *WatchState) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	out := WatchState{Result: w.Result, SimklID: int(w.Simkl), Type: ParseMediaType(w.Type), LastWatchedAt: parseTime(string(w.LastWatchedAt))}
+	last := w.LastWatchedAt
+	if last == "" {
+		last = w.LastWatched
+	}
+	out := WatchState{Result: w.Result, SimklID: int(w.Simkl), Type: ParseMediaType(w.Type), LastWatchedAt: parseTime(string(last))}
 	if out.SimklID == 0 && out.Result != ResultNotFound {
 		out.SimklID = w.IDs.Simkl
 	}
@@ -320,7 +391,7 @@ func ListStatuses(t MediaType) []string {
 // ListItem is one title to file under a list with POST /sync/add-to-list.
 type ListItem struct {
 	Ref  Ref
-	Type MediaType // decides movies[], shows[] or anime[]
+	Type MediaType // decides movies[] or shows[] (anime go under shows[])
 	To   string
 }
 
@@ -359,7 +430,7 @@ func (c *Client) AddToList(ctx context.Context, token string, items []ListItem) 
 	for _, it := range items {
 		m := refFields(it.Ref)
 		m["to"] = it.To
-		key := sectionFor(it.Type, true)
+		key := sectionFor(it.Type)
 		body[key] = append(body[key], m)
 	}
 	var w struct {
@@ -377,17 +448,14 @@ func (c *Client) AddToList(ctx context.Context, token string, items []ListItem) 
 	return res, nil
 }
 
-// sectionFor names the body array for a type. Anime has its own array on
-// /sync/add-to-list, but history endpoints silently ignore anime[] and want
-// anime under shows[].
-func sectionFor(t MediaType, animeSection bool) string {
-	switch t {
-	case Movie:
+// sectionFor names the body array for a type: movies[] or shows[]. Anime
+// go under shows[] on every write: Simkl's reference documents only
+// movies[] and shows[], /sync/history/remove silently ignores anime[]
+// (DOCS), and production clients (aniyomi, CrossWatch) send anime under
+// shows[].
+func sectionFor(t MediaType) string {
+	if t == Movie {
 		return "movies"
-	case Anime:
-		if animeSection {
-			return "anime"
-		}
 	}
 	return "shows"
 }
@@ -438,7 +506,7 @@ func (it HistoryItem) fields() map[string]any {
 func historyBody(items []HistoryItem) map[string][]map[string]any {
 	body := map[string][]map[string]any{}
 	for _, it := range items {
-		key := sectionFor(it.Type, false)
+		key := sectionFor(it.Type)
 		body[key] = append(body[key], it.fields())
 	}
 	return body

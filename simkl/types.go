@@ -264,7 +264,7 @@ func (t *Title) UnmarshalJSON(b []byte) error {
 	}
 	*t = Title{
 		Type: typ, Title: w.Title, EnTitle: w.EnTitle, Year: int(w.Year), IDs: w.IDs,
-		Poster: unescapePath(w.Poster), Fanart: unescapePath(w.Fanart),
+		Poster: ImagePath(w.Poster), Fanart: ImagePath(w.Fanart),
 		Status: w.Status, AnimeType: strings.ToLower(w.AnimeType), Overview: w.Overview,
 		Genres: w.Genres, Runtime: int(w.Runtime), TotalEpisodes: total,
 		Released: string(w.Released), FirstAired: string(w.FirstAired),
@@ -377,19 +377,36 @@ func breaksToNewlines(s string) string {
 	return strings.TrimSpace(breakRe.ReplaceAllString(s, "\n"))
 }
 
-// unescapePath undoes the "\/" escaping that older responses use in image
-// paths (JSON decoding already handles it; this also trims stray slashes).
-func unescapePath(p string) string { return strings.Trim(strings.ReplaceAll(p, `\/`, "/"), "/ ") }
+// imagePathRe is the shape of Simkl's image paths: two hex digits, "/",
+// and a hex name ("74/74415673dcdc9cdd").
+var imagePathRe = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{4,64}$`)
+
+// ImagePath returns p when it has the shape of a Simkl image path, else
+// "". Paths come from Simkl's answers, which simklink does not trust:
+// anything else ("../", a full URL, a query) would be pasted into an image
+// URL on our pages. A doubly escaped "\/" (older answers) is undone.
+func ImagePath(p string) string {
+	p = strings.ToLower(strings.TrimSpace(strings.ReplaceAll(p, `\/`, "/")))
+	if !imagePathRe.MatchString(p) {
+		return ""
+	}
+	return p
+}
 
 // Episode is one entry of /tv/episodes/{id} or /anime/episodes/{id}.
+// Simkl sends no season for anime episodes and none for specials; anime
+// specials are numbered from 1 again, so their numbers collide with
+// regular episodes', and TV specials have no number at all. Special tells
+// them apart: a special is never the regular episode of the same number.
 type Episode struct {
 	Title       string
 	Description string
-	Season      int // 0 for anime (no seasons) and for TV specials without numbers
-	Number      int
-	Type        string // "episode" or "special"
+	Season      int // 0 for anime (no seasons) and for specials
+	Number      int // 0 for TV specials, which Simkl does not number
+	Type        string
+	Special     bool // Type "special": Simkl's season 0
 	Img         string
-	Date        time.Time // zero when unknown
+	Date        time.Time // zero when unknown (null for many specials)
 	Aired       bool
 	SimklID     int
 }
@@ -409,8 +426,13 @@ func (e *Episode) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*e = Episode{Title: w.Title, Season: int(w.Season), Number: int(w.Episode), Type: w.Type,
-		Img: unescapePath(w.Img), Date: parseTime(string(w.Date)), Aired: w.Aired, SimklID: w.IDs.Simkl}
+	special := strings.EqualFold(w.Type, "special")
+	season := int(w.Season)
+	if special {
+		season = 0
+	}
+	*e = Episode{Title: w.Title, Season: season, Number: int(w.Episode), Type: w.Type, Special: special,
+		Img: ImagePath(w.Img), Date: parseTime(string(w.Date)), Aired: w.Aired, SimklID: w.IDs.Simkl}
 	if w.Description != nil {
 		e.Description = *w.Description
 	}

@@ -42,8 +42,16 @@ func (t *Tracker) writeKey(token string, title simkl.Title, what string) string 
 }
 
 // after returns the state after a write: the cached state patched with f
-// when there is one, else a fresh answer from Simkl.
+// when there is one to patch, else a fresh answer from Simkl. A show's
+// state without seasons cannot be patched: Simkl answers "not in your
+// library" with nothing but result false, so the episodes a write just
+// marked have nowhere to go, and the fresh answer has them.
 func (t *Tracker) after(ctx context.Context, token string, title simkl.Title, f func(*simkl.WatchState)) (simkl.WatchState, error) {
+	if title.Type != simkl.Movie {
+		if e, ok := t.cache.Peek(keyFor(token, title.IDs.Simkl)); ok && len(e.state.Seasons) == 0 {
+			t.cache.Remove(keyFor(token, title.IDs.Simkl))
+		}
+	}
 	if st, ok := t.patch(token, title.IDs.Simkl, f); ok {
 		return st, nil
 	}
@@ -135,7 +143,9 @@ func (t *Tracker) mark(ctx context.Context, token string, title simkl.Title, tg 
 		if err != nil {
 			return nil, err
 		}
-		if res.NotFound > 0 {
+		// Simkl answers 201 with zero counts for items it ignored (an
+		// anime[] key, for one), so nothing counted is nothing done.
+		if res.NotFound > 0 || watched && res.Movies+res.Shows == 0 {
 			return nil, ErrNotApplied
 		}
 		applied := ""
@@ -172,38 +182,28 @@ func applyMark(s *simkl.WatchState, title simkl.Title, tg Target, watched bool, 
 			s.List = simkl.ListCompleted
 		}
 	}
-	total := 0
+	// Only the target season's episodes change: a special (season 0) and
+	// the regular episode of the same number are different episodes.
 	for i := range s.Seasons {
 		sp := &s.Seasons[i]
-		if sp.Number == tg.Season {
-			for j := range sp.Episodes {
-				ep := &sp.Episodes[j]
-				if (tg.Episode == 0 || int(ep.Number) == tg.Episode) && ep.Aired {
-					ep.Watched = watched
-					if watched {
-						ep.SetLastWatchedAt(now)
-					} else {
-						ep.SetLastWatchedAt(time.Time{})
-					}
+		if sp.Number != tg.Season {
+			continue
+		}
+		for j := range sp.Episodes {
+			ep := &sp.Episodes[j]
+			if (tg.Episode == 0 || int(ep.Number) == tg.Episode) && ep.Aired {
+				ep.Watched = watched
+				if watched {
+					ep.SetLastWatchedAt(now)
+				} else {
+					ep.SetLastWatchedAt(time.Time{})
 				}
 			}
 		}
-		n := 0
-		for _, ep := range sp.Episodes {
-			if ep.Watched {
-				n++
-			}
-		}
-		if len(sp.Episodes) > 0 {
-			sp.Watched = n
-		}
-		if sp.Number != 0 {
-			total += sp.Watched
-		}
 	}
-	if s.Counters != nil && len(s.Seasons) > 0 {
-		s.Counters.Watched = total
-	}
+	// Count as Simkl does, so that the patched state and a fresh answer
+	// agree.
+	s.Recount()
 	if watched && s.List == "" && title.Type != simkl.Movie {
 		s.List = simkl.ListWatching
 	}
@@ -229,9 +229,7 @@ func (t *Tracker) Remove(ctx context.Context, token string, title simkl.Title) (
 					s.Seasons[i].Episodes[j].SetLastWatchedAt(time.Time{})
 				}
 			}
-			if s.Counters != nil {
-				s.Counters.Watched = 0
-			}
+			s.Recount()
 		})
 		if err != nil {
 			return nil, err

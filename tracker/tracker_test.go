@@ -86,7 +86,16 @@ func (f *fakeUp) AddHistory(ctx context.Context, token string, items []simkl.His
 	if f.err != nil {
 		return nil, f.err
 	}
-	return &simkl.HistoryResult{Episodes: 1, Statuses: []simkl.HistoryStatus{{Status: simkl.ListWatching}}}, nil
+	// Simkl counts every matched title.
+	res := &simkl.HistoryResult{Episodes: 1, Statuses: []simkl.HistoryStatus{{Status: simkl.ListWatching}}}
+	for _, it := range items {
+		if it.Type == simkl.Movie {
+			res.Movies++
+		} else {
+			res.Shows++
+		}
+	}
+	return res, nil
 }
 
 func (f *fakeUp) RemoveHistory(ctx context.Context, token string, items []simkl.HistoryItem) (*simkl.HistoryResult, error) {

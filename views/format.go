@@ -89,6 +89,9 @@ func thousands(n int) string {
 // episodeCode is "S4 E3", or "Episode 500" for anime (season 0), which Simkl
 // numbers straight through.
 func episodeCode(e *EpisodeLink) string {
+	if e.Special {
+		return "Special " + strconv.Itoa(e.Number)
+	}
 	if e.Season == 0 {
 		return "Episode " + strconv.Itoa(e.Number)
 	}

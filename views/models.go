@@ -129,11 +129,12 @@ type Trailer struct {
 
 // EpisodeLink is set on an episode-level link (?season=N&episode=M).
 type EpisodeLink struct {
-	Season int // 0 for anime, which Simkl numbers straight through
-	Number int
-	Title  string // "" when Simkl has no episode of that number
-	Aired  time.Time
-	Known  bool // Simkl lists this episode
+	Season  int  // 0 for anime, which Simkl numbers straight through, and for specials
+	Special bool // a special (?season=0), numbered apart from the episodes
+	Number  int
+	Title   string // "" when Simkl has no episode of that number
+	Aired   time.Time
+	Known   bool // Simkl lists this episode
 	// Unavailable: Simkl could not be asked for the episode list just now.
 	Unavailable bool
 

@@ -76,6 +76,7 @@ type Action struct {
 // points at.
 type EpisodeState struct {
 	Season, Number int
+	Special        bool   // a special (season 0): never the regular episode of its number
 	Label          string // "S4 E3" or "Episode 500"
 	Watched, Aired bool
 	Known          bool // Simkl lists this episode

@@ -1,6 +1,7 @@
 package simkltest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,20 +73,33 @@ func (s *Simkl) serveAPI(w http.ResponseWriter, r *http.Request, pattern string,
 		c.User = u.name
 	}
 	tokenRequired := s.faults.UserTokenRequired
-	allowed := true
+	allowed, blocked := true, false
 	// Calls with a valid token count against the token's buckets, the rest
 	// against the client_id's. POST /oauth/token is exempt from the
 	// client's 1 POST/s: the documented limits are for catalog and search
 	// calls, and an app-wide one sign-in per second is not documented. It
 	// is still counted in the stats.
 	if !(acc == tokenEndpoint && u == nil) {
-		b := bucket{client: s.opts.ClientID, post: r.Method != http.MethodGet && r.Method != http.MethodHead}
+		post := r.Method != http.MethodGet && r.Method != http.MethodHead
+		b, owner := bucket{client: s.opts.ClientID, post: post}, throttleOwner("")
 		if u != nil {
-			b = bucket{token: c.Token, post: b.post}
+			b, owner = bucket{token: c.Token, post: post}, throttleOwner(c.Token)
 		}
-		allowed = s.limits.allow(b, now)
+		if blocked = s.blockedLocked(owner, now); !blocked {
+			allowed = s.limits.allow(b, now)
+			if !allowed && post {
+				s.strikeLocked(owner, now)
+			}
+		}
+	}
+	if blocked {
+		s.stats.Blocked++
 	}
 	s.mu.Unlock()
+	if blocked {
+		writeBlocked(sw)
+		return
+	}
 	if !allowed {
 		violation = true
 		sw.Header().Set("Retry-After", "1")
@@ -175,12 +189,24 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, errorBody{Error: code, Code: status, Message: msg})
 }
 
+// writeJSON writes an API answer as Simkl's PHP encoder does: every "/"
+// escaped as "\/" ("poster": "74\/7441…"). Outside strings JSON has no
+// "/", so escaping every one is exact.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		b, _ = json.Marshal(errorBody{Error: "internal", Code: status})
 	}
+	b = bytes.ReplaceAll(b, []byte("/"), []byte(`\/`))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// writeControlJSON writes the answers of the /_ test controls, plainly.
+func writeControlJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)

@@ -70,10 +70,13 @@ type season struct {
 	date func(ep int) time.Time
 }
 
-// special is one season-0 episode.
+// special is one season-0 episode. Recorded episode lists have many
+// specials without a date or an image (null); a special without a date
+// counts as aired, as those do.
 type special struct {
-	name string
-	date time.Time
+	name    string
+	date    time.Time // zero: null
+	noImage bool      // img is null
 }
 
 type airs struct {
@@ -218,8 +221,11 @@ func (t *title) episodeByID(id int) (sn, ep int, ok bool) {
 	return 0, 0, false
 }
 
-// episodeImage is the image path of an episode.
+// episodeImage is the image path of an episode; "" for none.
 func (t *title) episodeImage(sn, ep int) string {
+	if sn == 0 && t.specials[ep-1].noImage {
+		return ""
+	}
 	if p, ok := t.episodeImg[[2]int{sn, ep}]; ok {
 		return p
 	}
@@ -349,7 +355,9 @@ func newCatalog(titles []*title) *catalog {
 			}
 		}
 		for i := range t.specials {
-			c.images["episodes/"+t.episodeImage(0, i+1)] = true
+			if p := t.episodeImage(0, i+1); p != "" {
+				c.images["episodes/"+p] = true
+			}
 		}
 	}
 	return c

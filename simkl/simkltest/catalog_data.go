@@ -23,12 +23,12 @@ const (
 	BreakingBadID     = 11121   // completed, every episode watched
 	WalkingDeadID     = 2090    // watching: seasons 1-3 and episodes 1-8 of season 4
 	GameOfThronesID   = 17465   // hold: season 1 and episodes 1-3 of season 2
-	SherlockID        = 10961   // has a specials season (season 0); not in the library
+	SherlockID        = 10961   // has three specials (season 0), one without a date or image; not in the library
 	OnePieceNetflixID = 1560342 // the 2023 live-action series; reachable by its Netflix ID
 	HarbourLightsID   = 2480931 // fictional; first episode airs 30 days after start ("tba")
 
 	// Anime.
-	AttackOnTitanID = 39687  // plantowatch
+	AttackOnTitanID = 39687  // plantowatch; has three specials numbered 1-3
 	OnePieceID      = 38636  // watching: episodes 1-500; airing, the last 6 episodes not yet aired
 	DemonSlayerID   = 831411 // dropped after episode 3; reachable by its Crunchyroll ID
 	YourNameID      = 497215 // an anime movie (anime_type "movie"); not in the library
@@ -230,6 +230,8 @@ func seedTitles(start time.Time) []*title {
 			specials: []special{
 				{name: "Many Happy Returns", date: d(2013, time.December, 24)},
 				{name: "The Abominable Bride", date: d(2016, time.January, 1)},
+				// Like many recorded specials: no date and no image.
+				{name: "Unaired Pilot", noImage: true},
 			},
 			zone: ny, episodeBase: 7_104_000,
 			episodeName: map[[2]int]string{{1, 1}: "A Study in Pink", {1, 2}: "The Blind Banker", {1, 3}: "The Great Game"},
@@ -273,7 +275,14 @@ func seedTitles(start time.Time) []*title {
 				{Name: "Атака титанов", Lang: 22, Type: "synonym"}, {Name: "SnK", Lang: 7, Type: "short"}, {Name: "AoT", Lang: 7, Type: "short"},
 			},
 			seasons: []season{{number: 1, count: 25, date: weekly(j(2013, time.April, 7))}},
-			zone:    jp, episodeBase: 7_110_000,
+			// Anime specials are numbered from 1 again, so their numbers
+			// collide with regular episodes' (as in the recorded list).
+			specials: []special{
+				{name: "Since That Day", date: j(2013, time.July, 7), noImage: true},
+				{name: "Picture Drama 1", date: j(2013, time.July, 17)},
+				{name: "Picture Drama 2", date: j(2013, time.August, 21)},
+			},
+			zone: jp, episodeBase: 7_110_000,
 		},
 		{
 			// en_title is null, as in Simkl's own record of One Piece.

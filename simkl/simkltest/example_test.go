@@ -37,7 +37,7 @@ func ExampleNewServer() {
 	fmt.Println(res.StatusCode, e.Status, len(e.Watched))
 	fmt.Println(srv.Simkl.Stats().Calls)
 	// Output:
-	// 200 [{"type":"tv","title":"The Walking Dead","poster":"16/16913426086fc13","year":2010,"status":"ended","ids":{"simkl":2090,"slug":"the-walking-dead"},"total_episodes":177}]
+	// 200 [{"type":"tv","title":"The Walking Dead","poster":"16\/16913426086fc13","year":2010,"ids":{"simkl":2090,"slug":"the-walking-dead"}}]
 	// 200 watching 43
 	// map[GET /search/id:1 POST /sync/watched:1]
 }

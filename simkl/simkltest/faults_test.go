@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -117,7 +118,8 @@ func TestFaultsEndpoint(t *testing.T) {
 	h := newHarness(t, Options{})
 	r := h.send(request{path: "/_faults", noClientID: true})
 	wantStatus(t, r, http.StatusOK)
-	jsonEqual(t, r.body, `{"latency_ms":0,"error_rate":0,"error_status":0,"rate_limited":false,"down":false,"user_token_required":false}`)
+	jsonEqual(t, r.body, `{"latency_ms":0,"error_rate":0,"error_status":0,"rate_limited":false,"down":false,"user_token_required":false,
+		"html_errors":false,"blocked":"","legacy_last_watched":false}`)
 
 	// Only the fields given change.
 	post := func(body string) response {
@@ -126,12 +128,13 @@ func TestFaultsEndpoint(t *testing.T) {
 	wantStatus(t, post(`{"error_rate":0.25,"error_status":500}`), http.StatusOK)
 	r = post(`{"latency_ms":5}`)
 	wantStatus(t, r, http.StatusOK)
-	jsonEqual(t, r.body, `{"latency_ms":5,"error_rate":0.25,"error_status":500,"rate_limited":false,"down":false,"user_token_required":false}`)
+	jsonEqual(t, r.body, `{"latency_ms":5,"error_rate":0.25,"error_status":500,"rate_limited":false,"down":false,"user_token_required":false,
+		"html_errors":false,"blocked":"","legacy_last_watched":false}`)
 	if f := h.sk.Faults(); f != (Faults{LatencyMS: 5, ErrorRate: 0.25, ErrorStatus: 500}) {
 		t.Errorf("Faults() = %+v", f)
 	}
 
-	for _, bad := range []string{`{"error_rate":1.5}`, `{"error_rate":-0.1}`, `{"latency_ms":-1}`, `{"error_status":200}`, `{"nope":true}`, `not json`, `{"down":"yes"}`} {
+	for _, bad := range []string{`{"error_rate":1.5}`, `{"error_rate":-0.1}`, `{"latency_ms":-1}`, `{"error_status":200}`, `{"nope":true}`, `not json`, `{"down":"yes"}`, `{"blocked":"yes"}`} {
 		wantError(t, post(bad), http.StatusBadRequest, "wrong_parameter")
 	}
 	if f := h.sk.Faults(); f != (Faults{LatencyMS: 5, ErrorRate: 0.25, ErrorStatus: 500}) {
@@ -141,4 +144,41 @@ func TestFaultsEndpoint(t *testing.T) {
 	if st := h.sk.Stats(); st.Total != 0 {
 		t.Errorf("stats = %+v", st)
 	}
+}
+
+// html_errors answers injected 429s and 5xx with Cloudflare's HTML page,
+// and leaves other injected statuses in Simkl's envelope.
+func TestFaultsHTMLErrors(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.sk.SetFaults(Faults{RateLimited: true, HTMLErrors: true})
+	r := h.get("/search/id?simkl=2090")
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !strings.Contains(string(r.body), "Error 1015") {
+		t.Errorf("429: %s %s", ct, r.body)
+	}
+	h.sk.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502, HTMLErrors: true})
+	r = h.get("/search/id?simkl=2090")
+	wantStatus(t, r, http.StatusBadGateway)
+	if !strings.HasPrefix(string(r.body), "<!DOCTYPE html>") {
+		t.Errorf("502 body: %s", r.body)
+	}
+	h.sk.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 404, HTMLErrors: true})
+	wantError(t, h.get("/search/id?simkl=2090"), http.StatusNotFound, "url_failed")
+}
+
+// blocked answers every API call as a blocked app: 412 client_id_failed,
+// or 403 with the bare body "Blocked".
+func TestFaultsBlocked(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.sk.SetFaults(Faults{Blocked: BlockedClientID})
+	wantError(t, h.get("/search/id?simkl=2090"), http.StatusPreconditionFailed, "client_id_failed")
+	h.sk.SetFaults(Faults{Blocked: BlockedForbidden})
+	for _, r := range []response{h.get("/tv/2090"), h.post("/sync/watched", h.token, `[]`)} {
+		wantStatus(t, r, http.StatusForbidden)
+		if string(r.body) != "Blocked" {
+			t.Errorf("body = %q, want Blocked", r.body)
+		}
+	}
+	h.sk.SetFaults(Faults{})
+	wantStatus(t, h.get("/tv/2090"), http.StatusOK)
 }

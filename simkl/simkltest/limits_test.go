@@ -66,7 +66,7 @@ func TestRateLimitPOST(t *testing.T) {
 	wantStatus(t, h.post("/sync/history", h.token, `{}`), http.StatusCreated)
 
 	r := h.send(request{path: "/_stats", noClientID: true})
-	jsonEqual(t, r.body, `{"calls":{"POST /sync/watched":3,"GET /tv/{id}":1,"POST /sync/history":2},"total":6,"violations":2}`)
+	jsonEqual(t, r.body, `{"calls":{"POST /sync/watched":3,"GET /tv/{id}":1,"POST /sync/history":2},"total":6,"violations":2,"blocked":0}`)
 }
 
 // Calls without a valid token count against the client_id; calls with one
@@ -89,5 +89,42 @@ func TestRateLimitBuckets(t *testing.T) {
 	}
 	if n := h.sk.Stats().Calls["POST /oauth/token"]; n != 3 {
 		t.Errorf("POST /oauth/token counted %d times, want 3", n)
+	}
+}
+
+// Repeated over-limit POSTs earn a throttling block on the token: every
+// call with it is then answered 403 Blocked, for a minute the first time
+// and twice as long each time after. Other tokens and the client_id's own
+// calls go on.
+func TestPOSTThrottleBlock(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.step = 0
+	over := func() {
+		t.Helper()
+		wantStatus(t, h.post("/sync/watched", h.token, `[]`), http.StatusOK)
+		for range strikesToBlock {
+			wantError(t, h.post("/sync/watched", h.token, `[]`), http.StatusTooManyRequests, "rate_limit")
+		}
+	}
+	over()
+	r := h.send(request{path: "/tv/2090", token: h.token})
+	wantStatus(t, r, http.StatusForbidden)
+	if string(r.body) != "Blocked" {
+		t.Errorf("blocked body = %q", r.body)
+	}
+	wantStatus(t, h.get("/tv/2090"), http.StatusOK)
+	wantStatus(t, h.post("/sync/watched", h.sk.MintToken("dave"), `[]`), http.StatusOK)
+	first := h.sk.BlockedUntil(h.token)
+	if d := first.Sub(h.clock.Now()); d <= 0 || d > firstBlock {
+		t.Fatalf("blocked for %s", d)
+	}
+
+	h.clock.Advance(firstBlock + time.Second)
+	over()
+	if d := h.sk.BlockedUntil(h.token).Sub(h.clock.Now()); d <= firstBlock || d > 2*firstBlock {
+		t.Errorf("second block lasts %s, want up to %s", d, 2*firstBlock)
+	}
+	if st := h.sk.Stats(); st.Blocked != 1 {
+		t.Errorf("stats.blocked = %d, want 1", st.Blocked)
 	}
 }

@@ -81,6 +81,7 @@ type Simkl struct {
 	grants     map[string]*grant // AUTH V2, by refresh token
 	codes      map[string]*authCode
 	limits     limiter
+	throttles  map[string]*throttle // POST throttling blocks, by owner
 	faults     Faults
 	rng        *rand.Rand // decides error_rate faults; seeded, so runs repeat
 	stats      Stats
@@ -120,6 +121,7 @@ func New(opts Options) *Simkl {
 		grants:     make(map[string]*grant),
 		codes:      make(map[string]*authCode),
 		limits:     limiter{windows: make(map[bucket]*window)},
+		throttles:  make(map[string]*throttle),
 		rng:        rand.New(rand.NewPCG(2090, 17465)),
 		stats:      Stats{Calls: make(map[string]int)},
 	}

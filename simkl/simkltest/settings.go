@@ -2,11 +2,13 @@ package simkltest
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
 // POST /users/settings, in the DOCS shape. The body may be empty or {}.
-// avatar is a full URL on this stand-in's /img, as Simkl's is on simkl.in.
+// avatar is a scheme-relative URL on this stand-in's /img, as Simkl's is on
+// //simkl.in.
 func (s *Simkl) userSettings(w http.ResponseWriter, r *http.Request, u *user) {
 	if _, err := readJSONBody(w, r, true); err != nil {
 		return
@@ -36,8 +38,11 @@ func (s *Simkl) userSettings(w http.ResponseWriter, r *http.Request, u *user) {
 		User: userInfo{
 			Name:     name,
 			JoinedAt: joined.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
-			Avatar:   baseURL(r) + "/img/avatars/" + avatar + "/user_100.jpg",
-			Bio:      "Stand-in account.",
+			// Scheme-relative, with a cache-busting query, as recorded:
+			// "//simkl.in/avatars/40/871_101.jpg?1595673211".
+			Avatar: strings.TrimPrefix(strings.TrimPrefix(baseURL(r), "http:"), "https:") +
+				"/img/avatars/" + avatar + "/user_100.jpg?" + strconv.FormatInt(joined.Unix(), 10),
+			Bio: "Stand-in account.",
 		},
 		Account: account{ID: id, Timezone: "UTC", Type: "free"},
 	})

@@ -25,11 +25,14 @@ type Call struct {
 
 // Stats counts API calls by route. Violations counts calls refused for
 // going over the rate limit; calls refused by an injected fault
-// (rate_limited, error_rate) are not violations.
+// (rate_limited, error_rate, blocked) are not violations.
 type Stats struct {
 	Calls      map[string]int `json:"calls"`
 	Total      int            `json:"total"`
 	Violations int            `json:"violations"`
+	// Blocked counts calls answered 403 Blocked because the POST throttle
+	// had blocked their token or the client_id.
+	Blocked int `json:"blocked"`
 }
 
 // maxCalls bounds the call log; the oldest calls are dropped beyond it so
@@ -91,7 +94,7 @@ func cloneValues(v url.Values) url.Values {
 
 // GET /_stats
 func (s *Simkl) getStats(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.Stats())
+	writeControlJSON(w, http.StatusOK, s.Stats())
 }
 
 // POST /_stats/reset answers 204.

@@ -19,7 +19,7 @@ func TestStatsShape(t *testing.T) {
 
 	r := h.send(request{path: "/_stats", noClientID: true})
 	wantStatus(t, r, http.StatusOK)
-	if got, want := string(r.body), `{"calls":{"GET /search/id":3,"POST /sync/watched":1},"total":4,"violations":0}`; got != want {
+	if got, want := string(r.body), `{"calls":{"GET /search/id":3,"POST /sync/watched":1},"total":4,"violations":0,"blocked":0}`; got != want {
 		t.Errorf("/_stats = %s\nwant      %s", got, want)
 	}
 
@@ -47,7 +47,7 @@ func TestStatsShape(t *testing.T) {
 	r = h.send(request{method: http.MethodPost, path: "/_stats/reset", noClientID: true})
 	wantStatus(t, r, http.StatusNoContent)
 	r = h.send(request{path: "/_stats", noClientID: true})
-	if string(r.body) != `{"calls":{},"total":0,"violations":0}` {
+	if string(r.body) != `{"calls":{},"total":0,"violations":0,"blocked":0}` {
 		t.Errorf("after reset: %s", r.body)
 	}
 	if len(h.sk.Calls()) != 0 {

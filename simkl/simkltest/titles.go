@@ -7,16 +7,16 @@ import (
 	"time"
 )
 
-// searchItem is one GET /search/id result.
+// searchItem is one GET /search/id result, in the shape of the recorded
+// answers (SRGSF get_by_id_*.json): no status and no total_episodes, which
+// APIB's example shows; anime_type only on anime, in upper case ("TV").
 type searchItem struct {
-	Type          string   `json:"type"`
-	Title         string   `json:"title"`
-	Poster        string   `json:"poster"`
-	Year          int      `json:"year"`
-	Status        string   `json:"status"`
-	IDs           shortIDs `json:"ids"`
-	TotalEpisodes *int     `json:"total_episodes,omitempty"`
-	AnimeType     string   `json:"anime_type,omitempty"`
+	Type      string   `json:"type"`
+	Title     string   `json:"title"`
+	Poster    string   `json:"poster"`
+	Year      int      `json:"year"`
+	IDs       shortIDs `json:"ids"`
+	AnimeType string   `json:"anime_type,omitempty"`
 }
 
 type shortIDs struct {
@@ -28,15 +28,30 @@ type shortIDs struct {
 //
 // With no match the answer is 200 [] (DIGEST: unknown IDs give []); a
 // title+year that matches several titles gives null, as APIB documents.
+// letterboxd and traktslug always give [].
 // The first parameter that resolves wins, in the order of idKeys; type
 // (movie, show/tv, anime) narrows tmdb and title matches.
 func (s *Simkl) searchID(w http.ResponseWriter, r *http.Request, _ *user) {
 	q := r.URL.Query()
 	rf := ref{title: strings.TrimSpace(q.Get("title"))}
+	undocumented := false
 	for _, k := range idKeys() {
-		if v := strings.TrimSpace(q.Get(k)); v != "" {
-			rf.ids = append(rf.ids, [2]string{k, v})
+		v := strings.TrimSpace(q.Get(k))
+		if v == "" {
+			continue
 		}
+		// letterboxd and traktslug are Sync IDs (APIB's Sync ID table;
+		// /sync/watched resolves them) but not /search/id parameters, so
+		// here they match nothing.
+		if k == "letterboxd" || k == "traktslug" {
+			undocumented = true
+			continue
+		}
+		rf.ids = append(rf.ids, [2]string{k, v})
+	}
+	if len(rf.ids) == 0 && rf.title == "" && undocumented {
+		writeJSON(w, http.StatusOK, []searchItem{})
+		return
 	}
 	if len(rf.ids) == 0 && rf.title == "" {
 		writeError(w, http.StatusBadRequest, "empty_field", "Send one ID parameter, or title and year")
@@ -69,16 +84,10 @@ func (s *Simkl) searchItem(t *title) searchItem {
 		Title:  t.name,
 		Poster: t.poster,
 		Year:   t.year,
-		Status: t.statusAt(s.now()),
 		IDs:    shortIDs{Simkl: t.id, Slug: t.slug},
 	}
-	if t.kind != kindMovie {
-		n := t.totalEpisodes()
-		it.TotalEpisodes = &n
-	}
 	if t.kind == kindAnime {
-		// Lower case, as everywhere but one SRGSF fixture ("TV").
-		it.AnimeType = t.animeType
+		it.AnimeType = strings.ToUpper(t.animeType)
 	}
 	return it
 }
@@ -106,7 +115,7 @@ type recommendation struct {
 	Year         int      `json:"year"`
 	Poster       string   `json:"poster"`
 	AnimeType    string   `json:"anime_type"`
-	UsersPercent int      `json:"users_percent"`
+	UsersPercent string   `json:"users_percent"` // "23%"
 	UsersCount   int      `json:"users_count"`
 	IDs          shortIDs `json:"ids"`
 }
@@ -135,6 +144,20 @@ func (s *Simkl) fullRecord(t *title) object {
 		if v, ok := t.ids[k]; ok {
 			ids = append(ids, field{k, v})
 		}
+	}
+	// Recorded records carry many more IDs than simklink reads, all
+	// strings, some of them URLs: social accounts, a TVDB slug, the
+	// official site.
+	if t.tvdbSlug != "" {
+		ids = append(ids, field{"tvdbslug", t.tvdbSlug})
+	}
+	if t.kind != kindAnime {
+		handle := strings.ReplaceAll(t.slug, "-", "")
+		ids = append(ids, field{"fb", handle}, field{"instagram", handle}, field{"tw", handle})
+		ids = append(ids, field{"offen", "http://www." + handle + ".example.com/"})
+	} else {
+		ids = append(ids, field{"ann", strconv.Itoa(t.id % 20000)}, field{"wikien", strings.ReplaceAll(t.name, " ", "_")},
+			field{"offjp", "http://www." + strings.ReplaceAll(t.slug, "-", "") + ".example.jp/"})
 	}
 	o := object{
 		{"title", t.name},
@@ -181,17 +204,21 @@ func (s *Simkl) fullRecord(t *title) object {
 	} else {
 		o.set("certification", nil)
 	}
+	if t.kind == kindMovie && t.rank > 0 {
+		o.set("budget", 1_000_000*(t.rank%150+10))
+		o.set("revenue", 3_000_000*(t.rank%150+10))
+	}
 	o.set("overview", t.overview)
 	o.set("genres", t.genres)
 	o.set("country", t.country)
+	// Movies have no status key in recorded records (SRGSF
+	// movie_detail.json), although APIB lists released/upcoming.
 	if t.kind != kindMovie {
 		o.set("total_episodes", t.totalEpisodes())
 		o.set("status", t.statusAt(now))
 		if t.network != "" {
 			o.set("network", t.network)
 		}
-	} else {
-		o.set("status", t.statusAt(now))
 	}
 	if t.kind == kindAnime {
 		o.set("anime_type", t.animeType)
@@ -212,6 +239,19 @@ func (s *Simkl) fullRecord(t *title) object {
 	} else {
 		o.set("trailers", nil)
 	}
+	if t.kind == kindMovie {
+		o.set("release_dates", []object{{{"iso_3166_1", "US"}, {"results", []object{{{"type", 3}, {"release_date", t.released.Format(time.DateOnly)}}}}}})
+	}
+	if t.kind == kindShow {
+		recs := []object{}
+		for _, other := range s.cat.titles {
+			if other.kind == kindShow && other != t && other.rank > 0 {
+				recs = append(recs, object{{"title", other.name}, {"year", other.year}, {"poster", other.poster},
+					{"users_percent", nil}, {"users_count", 0}, {"ids", shortIDs{Simkl: other.id, Slug: other.slug}}})
+			}
+		}
+		o.set("users_recommendations", recs)
+	}
 	if t.kind == kindAnime {
 		recs := []recommendation{}
 		for _, other := range s.cat.titles {
@@ -224,7 +264,7 @@ func (s *Simkl) fullRecord(t *title) object {
 			}
 			recs = append(recs, recommendation{
 				Title: other.name, EnTitle: en, Year: other.year, Poster: other.poster,
-				AnimeType: other.animeType, UsersPercent: 60 + other.id%35, UsersCount: 10 + other.id%90,
+				AnimeType: other.animeType, UsersPercent: strconv.Itoa(1+other.id%25) + "%", UsersCount: 10 + other.id%90,
 				IDs: shortIDs{Simkl: other.id, Slug: other.slug},
 			})
 		}
@@ -240,9 +280,9 @@ type episodeItem struct {
 	Season      *int       `json:"season,omitempty"`
 	Episode     *int       `json:"episode,omitempty"`
 	Type        string     `json:"type"`
-	Img         string     `json:"img"`
-	Date        string     `json:"date"`
 	Aired       bool       `json:"aired"`
+	Img         *string    `json:"img"`
+	Date        *string    `json:"date"`
 	IDs         episodeIDs `json:"ids"`
 }
 
@@ -251,9 +291,11 @@ type episodeIDs struct {
 }
 
 // GET /tv/episodes/{id} and /anime/episodes/{id}: regular episodes in
-// order, then specials (type "special", without season or episode, as
-// DOCS says for TV specials). Anime entries have no season; episodes are
-// numbered straight through. Unknown IDs and IDs of another type give [].
+// order, then specials (type "special"). Anime entries have no season;
+// episodes are numbered straight through, and specials again from 1. TV
+// specials have neither season nor episode (DOCS null-values; SRGSF
+// episodes_*_detail.json). img and date may be null. Unknown IDs and IDs
+// of another type give [].
 func (s *Simkl) episodes(k kind) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ *user) {
 		ts := s.cat.lookup("simkl", r.PathValue("id"))
@@ -281,12 +323,19 @@ func (s *Simkl) episodeItem(t *title, sn, ep int, now time.Time) episodeItem {
 	it := episodeItem{
 		Title: t.episodeTitle(sn, ep),
 		Type:  "episode",
-		Img:   t.episodeImage(sn, ep),
-		Date:  d.In(t.zone).Format("2006-01-02T15:04:05-07:00"),
 		Aired: !d.After(now),
 		IDs:   episodeIDs{SimklID: id},
 	}
+	if img := t.episodeImage(sn, ep); img != "" {
+		it.Img = &img
+	}
+	if !d.IsZero() {
+		ds := d.In(t.zone).Format("2006-01-02T15:04:05-07:00")
+		it.Date = &ds
+	}
 	switch {
+	case sn == 0 && t.kind == kindAnime:
+		it.Type, it.Episode = "special", &ep
 	case sn == 0:
 		it.Type = "special"
 	case t.kind == kindAnime:

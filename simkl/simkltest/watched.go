@@ -50,11 +50,13 @@ type episodeState struct {
 // POST /sync/watched
 //
 // The answer is an array parallel to the request: each entry echoes the
-// item's keys and adds result (true, false or "not_found"); matched items
-// also get simkl, list and last_watched_at, and shows and anime the
-// counters when extended asks. result is true for any title in the user's
-// lists, plantowatch included (APIB: "the item is in the user's lists").
-// With season and episode, result says whether that episode is watched.
+// item's keys and adds result (true, false or "not_found"). A true entry
+// also gets simkl, list and last_watched_at (last_watched with the
+// legacy_last_watched fault), and shows and anime the counters when
+// extended asks; a false entry gets only type. result is true for any
+// title in the user's lists, plantowatch included (APIB: "the item is in
+// the user's lists"). With season and episode, result says whether that
+// episode is watched.
 func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
 	ext := parseExtended(r.URL.Query().Get("extended"))
 	body, err := readJSONBody(w, r, false)
@@ -94,6 +96,7 @@ func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
 	now := s.now()
 	entries := make(map[int]*entry)
 	s.mu.Lock()
+	legacy := s.faults.LegacyLastWatched
 	for _, t := range titles {
 		if t == nil {
 			continue
@@ -116,24 +119,34 @@ func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
 			continue
 		}
 		e := entries[t.id]
-		var result any = e != nil
+		result := e != nil
 		if sn, ep, ok := episodeQuery(o); ok && t.kind != kindMovie {
-			if t.kind == kindAnime && sn != 1 {
-				result = false
-			} else {
-				_, watched := e.watchedMap()[[2]int{sn, ep}]
-				result = watched
+			// Anime are season 1 and specials season 0, as in the counters.
+			_, result = e.watchedMap()[[2]int{sn, ep}]
+		}
+		if !result {
+			// Recorded answers (production error reports, 2025) carry only
+			// the echo, type and result when the answer is false: no
+			// simkl, list, last-watched or counters, although the DOCS
+			// example shows simkl, list and last_watched_at set to null.
+			if _, ok := res.get("type"); !ok {
+				res.set("type", t.kind.recordType())
 			}
+			res.set("result", false)
+			out[i] = res
+			continue
 		}
 		res.set("result", result)
 		res.set("simkl", t.id)
-		if e != nil {
-			res.set("list", e.status)
-			res.set("last_watched_at", timeJSON(e.lastWatched))
-		} else {
-			res.set("list", nil)
-			res.set("last_watched_at", nil)
+		// Older answers name the last watch "last_watched" (captures from
+		// 2020, and the field aniyomi's tracker still reads); the DOCS say
+		// "last_watched_at". The legacy_last_watched switch sends the old name.
+		lastKey := "last_watched_at"
+		if legacy {
+			lastKey = "last_watched"
 		}
+		res.set("list", e.status)
+		res.set(lastKey, timeJSON(e.lastWatched))
 		if (ext.counters || ext.episodes) && t.kind != kindMovie {
 			addCounters(&res, t, e.watchedMap(), ext, now)
 		}
@@ -162,9 +175,10 @@ func episodeQuery(o object) (sn, ep int, ok bool) {
 	return sn, ep, ok1 && ok2
 }
 
-// addCounters adds the episode counters and seasons. The totals count
-// regular episodes only (like total_episodes); season 0 appears only with
-// both specials and episodes. Anime are one season numbered 1.
+// addCounters adds the episode counters and seasons. Season 0 appears only
+// with both specials and episodes, and then the totals count it too;
+// otherwise they count regular episodes only (like total_episodes). Anime
+// are one season numbered 1, their specials season 0.
 func addCounters(res *object, t *title, watched map[[2]int]time.Time, ext extended, now time.Time) {
 	var seasons []seasonCounts
 	var total seasonCounts
@@ -191,18 +205,22 @@ func addCounters(res *object, t *title, watched map[[2]int]time.Time, ext extend
 		}
 		return c
 	}
-	if ext.episodes && ext.specials {
-		if sp, ok := t.season(0); ok {
-			seasons = append(seasons, count(sp))
-		}
-	}
-	for _, sn := range t.seasons {
-		c := count(sn)
+	add := func(c seasonCounts) {
 		total.Total += c.Total
 		total.Aired += c.Aired
 		total.ToBeAired += c.ToBeAired
 		total.Watched += c.Watched
 		seasons = append(seasons, c)
+	}
+	// specials "includes special episodes as season 0 and adjusts counters
+	// accordingly" (DOCS): the totals then count specials too.
+	if ext.episodes && ext.specials {
+		if sp, ok := t.season(0); ok {
+			add(count(sp))
+		}
+	}
+	for _, sn := range t.seasons {
+		add(count(sn))
 	}
 	res.set("episodes_total", total.Total)
 	res.set("episodes_aired", total.Aired)

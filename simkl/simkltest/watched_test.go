@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -25,19 +26,23 @@ func TestWatchedParallelArray(t *testing.T) {
 	inception := h.sk.demo[InceptionID].lastWatched.UTC().Format("2006-01-02T15:04:05Z")
 	twd := h.sk.demo[WalkingDeadID].lastWatched.UTC().Format("2006-01-02T15:04:05Z")
 	jsonEqual(t, r.body, `[
-		{"ids":{"simkl":53536},"result":false,"simkl":53536,"list":null,"last_watched_at":null},
+		{"ids":{"simkl":53536},"result":false,"type":"movie"},
 		{"ids":{"imdb":"tt1520211"},"result":true,"simkl":2090,"list":"watching","last_watched_at":"`+twd+`"},
 		{"title":"Inception","year":2010,"result":true,"simkl":`+strconv.Itoa(InceptionID)+`,"list":"completed","last_watched_at":"`+inception+`"},
 		{"hulu":764084,"result":"not_found"},
 		{"mal":16498,"type":"show","result":true,"simkl":39687,"list":"plantowatch","last_watched_at":null},
 		{"imdb":"tt1520211","season":4,"episode":8,"result":true,"simkl":2090,"list":"watching","last_watched_at":"`+twd+`"},
-		{"imdb":"tt1520211","season":4,"episode":9,"result":false,"simkl":2090,"list":"watching","last_watched_at":"`+twd+`"}
+		{"imdb":"tt1520211","season":4,"episode":9,"result":false,"type":"show"}
 	]`)
 	// Key order follows the input, then the added keys.
-	want := `[{"ids":{"simkl":53536},"result":false,"simkl":53536,"list":null,"last_watched_at":null}]`
-	if r := h.post("/sync/watched", h.token, `[{"ids":{"simkl":53536}}]`); string(r.body) != want {
+	want := `[{"ids":{"simkl":2090},"result":true,"simkl":2090,"list":"watching","last_watched_at":"` + twd + `"}]`
+	if r := h.post("/sync/watched", h.token, `[{"ids":{"simkl":2090}}]`); string(r.body) != want {
 		t.Errorf("body = %s, want exactly %s", r.body, want)
 	}
+	// With legacy_last_watched, the older name.
+	h.sk.SetFaults(Faults{LegacyLastWatched: true})
+	jsonEqual(t, h.post("/sync/watched", h.token, `[{"ids":{"simkl":2090}}]`).body,
+		`[{"ids":{"simkl":2090},"result":true,"simkl":2090,"list":"watching","last_watched":"`+twd+`"}]`)
 }
 
 // A not_found entry carries the echoed input and result only.
@@ -51,6 +56,9 @@ func TestWatchedNotFoundCarriesOnlyResult(t *testing.T) {
 func TestWatchedExtended(t *testing.T) {
 	h := newHarness(t, Options{})
 	sherlock := fmt.Sprintf(`[{"ids":{"simkl":%d}}]`, SherlockID)
+	// Counters come only with result true: put Sherlock in the library.
+	wantStatus(t, h.post("/sync/history", h.token, fmt.Sprintf(`{"shows":[{"ids":{"simkl":%d},"seasons":[{"number":0,"episodes":[{"number":1}]}]}]}`, SherlockID)),
+		http.StatusCreated)
 	tests := []struct {
 		extended     string
 		wantCounters bool
@@ -87,9 +95,14 @@ func TestWatchedExtended(t *testing.T) {
 			if hasSpecials != tt.wantSpecials {
 				t.Errorf("season 0 present = %v, want %v", hasSpecials, tt.wantSpecials)
 			}
-			// Totals count regular episodes only.
-			if item["episodes_total"] != 12.0 {
-				t.Errorf("episodes_total = %v, want 12", item["episodes_total"])
+			// With season 0 the totals count specials too ("adjusts
+			// counters accordingly"), else regular episodes only.
+			total, watched := 12.0, 0.0
+			if tt.wantSpecials {
+				total, watched = 15, 1
+			}
+			if item["episodes_total"] != total || item["episodes_watched"] != watched {
+				t.Errorf("episodes_total, _watched = %v, %v; want %v, %v", item["episodes_total"], item["episodes_watched"], total, watched)
 			}
 		})
 	}
@@ -131,12 +144,9 @@ func TestWatchedCounters(t *testing.T) {
 	if _, ok := path(v, 2).(map[string]any)["seasons"]; ok {
 		t.Error("a movie got seasons")
 	}
-	// A matched show outside the library: result false, list null, counters
-	// with nothing watched.
-	sh := path(v, 3)
-	if path(sh, "result") != false || path(sh, "list") != nil || path(sh, "episodes_watched") != 0.0 || path(sh, "episodes_aired") != 12.0 {
-		t.Errorf("Sherlock: %v", sh)
-	}
+	// A matched show outside the library: result false and nothing else
+	// but the echo and type, as production answers.
+	jsonEqual(t, mustJSON(t, path(v, 3)), fmt.Sprintf(`{"ids":{"simkl":%d},"result":false,"type":"show"}`, SherlockID))
 }
 
 func TestWatchedLimitsAndEmpty(t *testing.T) {
@@ -221,8 +231,16 @@ func TestUserSettings(t *testing.T) {
 	if path(v, "user", "name") != "bob" || path(v, "account", "type") != "free" || path(v, "account", "id") == nil {
 		t.Errorf("settings: %s", r.body)
 	}
+	// Scheme-relative, as Simkl's: //simkl.in/avatars/…?1595673211.
 	avatar, _ := path(v, "user", "avatar").(string)
-	img := h.send(request{path: avatar[len(h.srv.URL):], noClientID: true})
+	host := strings.TrimPrefix(h.srv.URL, "http:")
+	if !strings.HasPrefix(avatar, host+"/img/avatars/") || !strings.Contains(avatar, ".jpg?") {
+		t.Fatalf("avatar = %q", avatar)
+	}
+	if !strings.Contains(string(r.body), `"\/\/127.0.0.1:`) {
+		t.Errorf("avatar not written with \\/: %s", r.body)
+	}
+	img := h.send(request{path: avatar[len(host):], noClientID: true})
 	wantStatus(t, img, http.StatusOK)
 	if img.header.Get("Content-Type") != "image/jpeg" {
 		t.Errorf("avatar Content-Type = %q", img.header.Get("Content-Type"))

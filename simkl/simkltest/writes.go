@@ -16,7 +16,6 @@ import (
 type writeRequest struct {
 	Movies   []json.RawMessage `json:"movies"`
 	Shows    []json.RawMessage `json:"shows"`
-	Anime    []json.RawMessage `json:"anime"`
 	Episodes []json.RawMessage `json:"episodes"`
 }
 
@@ -64,7 +63,7 @@ func validList(s string) bool {
 
 // parseWriteItems decodes and resolves one array of a write body. want
 // restricts what the items may resolve to: movies[] holds movies, shows[]
-// shows and anime, anime[] anime.
+// shows and anime.
 func (s *Simkl) parseWriteItems(raws []json.RawMessage, want kind) ([]*writeItem, error) {
 	items := make([]*writeItem, 0, len(raws))
 	for _, raw := range raws {
@@ -130,26 +129,27 @@ func checkEpisodes(seasonWatchedAt string, eps []epWrite) error {
 	return nil
 }
 
-// readWrite reads a write body. It writes the error itself.
-// parseSections reads a write body's movies[] and shows[] and, where the
-// endpoint takes it, anime[] (whose items are then treated as shows).
-func (s *Simkl) parseSections(req *writeRequest, withAnime bool) (movies, shows []*writeItem, err error) {
+// parseSections reads a write body's movies[] and shows[]; anime go under
+// shows[].
+//
+// anime[] is ignored by every write: its items are neither applied nor
+// listed in not_found. The reference documents only movies[] and shows[]
+// for add-to-list and history, DOCS say /sync/history/remove silently
+// ignores anime[], and production clients (aniyomi, CrossWatch) send anime
+// under shows[]. A 400 would be stricter than anything recorded; ignoring
+// shows a client that sends anime[] what it would really see: nothing
+// changed.
+func (s *Simkl) parseSections(req *writeRequest) (movies, shows []*writeItem, err error) {
 	if movies, err = s.parseWriteItems(req.Movies, kindMovie); err != nil {
 		return nil, nil, err
 	}
 	if shows, err = s.parseWriteItems(req.Shows, kindShow|kindAnime); err != nil {
 		return nil, nil, err
 	}
-	if withAnime {
-		anime, err := s.parseWriteItems(req.Anime, kindAnime)
-		if err != nil {
-			return nil, nil, err
-		}
-		shows = append(shows, anime...)
-	}
 	return movies, shows, nil
 }
 
+// readWrite reads a write body. It writes the error itself.
 func (s *Simkl) readWrite(w http.ResponseWriter, r *http.Request) (*writeRequest, bool) {
 	body, err := readJSONBody(w, r, false)
 	if err != nil {
@@ -157,7 +157,7 @@ func (s *Simkl) readWrite(w http.ResponseWriter, r *http.Request) (*writeRequest
 	}
 	var req writeRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		writeError(w, http.StatusBadRequest, "wrong_parameter", "The body must be a JSON object with movies, shows or anime arrays")
+		writeError(w, http.StatusBadRequest, "wrong_parameter", "The body must be a JSON object with movies or shows arrays")
 		return nil, false
 	}
 	return &req, true
@@ -172,22 +172,10 @@ func writeBadRequest(w http.ResponseWriter, err error) {
 	writeError(w, http.StatusBadRequest, "wrong_parameter", "Bad request")
 }
 
-// echo returns the item as sent with extra keys set; ids gains the
-// canonical simkl ID.
+// echo returns the item as sent with extra keys set. The ids stay as sent:
+// recorded answers do not add the simkl ID (SRGSF wl_sync_status.json).
 func (it *writeItem) echo(kv ...field) object {
 	o := it.obj.clone()
-	if it.t != nil {
-		ids := object{}
-		if raw, ok := o.get("ids"); ok {
-			if dec, err := decodeObject(raw); err == nil {
-				ids = dec
-			}
-		}
-		if _, ok := ids.get("simkl"); !ok {
-			ids.set("simkl", it.t.id)
-		}
-		o.set("ids", ids)
-	}
 	for _, f := range kv {
 		o.set(f.key, f.value)
 	}
@@ -218,13 +206,14 @@ func entryLocked(u *user, t *title, addedAt, now time.Time) *entry {
 // "to", but the newer rule is the stricter one). Silent rewrites: a movie
 // sent to watching becomes completed with a watch recorded; a show sent to
 // completed that still has unaired episodes becomes watching (plantowatch
-// if nothing has aired). anime[] is accepted and reported under shows.
+// if nothing has aired). Anime go under shows[]; anime[] is ignored (see
+// parseSections).
 func (s *Simkl) addToList(w http.ResponseWriter, r *http.Request, u *user) {
 	req, ok := s.readWrite(w, r)
 	if !ok {
 		return
 	}
-	movies, shows, err := s.parseSections(req, true)
+	movies, shows, err := s.parseSections(req)
 	if err != nil {
 		writeBadRequest(w, err)
 		return
@@ -328,9 +317,10 @@ type historyStatus struct {
 
 // POST /sync/history
 //
-// movies[] are marked watched. shows[] (and anime[], counted as shows) are
-// marked by their shape: seasons (all of a season, or listed episodes),
-// episodes (shorthand for season 1; anime: absolute numbers), or the whole
+// movies[] are marked watched. shows[] (anime included; anime[] is
+// ignored, see parseSections) are marked by their shape: seasons (all of a
+// season, or listed episodes), episodes (shorthand for season 1; anime:
+// absolute numbers), or the whole
 // show: every aired episode, then completed if the show has ended, else
 // watching. status "completed" on an airing show becomes watching; status
 // plantowatch, hold or dropped without seasons only files the show.
@@ -342,7 +332,7 @@ func (s *Simkl) addToHistory(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	movies, shows, err := s.parseSections(req, true)
+	movies, shows, err := s.parseSections(req)
 	if err != nil {
 		writeBadRequest(w, err)
 		return
@@ -585,8 +575,7 @@ func (s *Simkl) removeFromHistory(w http.ResponseWriter, r *http.Request, u *use
 	if !ok {
 		return
 	}
-	// anime[] is silently ignored here, as at Simkl (DOCS).
-	movies, shows, err := s.parseSections(req, false)
+	movies, shows, err := s.parseSections(req)
 	if err != nil {
 		writeBadRequest(w, err)
 		return

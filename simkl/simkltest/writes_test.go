@@ -26,19 +26,20 @@ func TestAddToList(t *testing.T) {
 		],
 		"anime": [ {"to":"plantowatch","ids":{"anilist":101922}} ]
 	}`, OnePieceID, HarbourLightsID, SherlockID)
+	// Echoes keep the ids as sent. anime[] is ignored: its item is neither
+	// added nor reported (see parseSections).
 	r := h.post("/sync/add-to-list", h.token, body)
 	wantStatus(t, r, http.StatusCreated)
 	jsonEqual(t, r.body, fmt.Sprintf(`{
 		"added": {
 			"movies": [
-				{"to":"completed","title":"The Truman Show","year":1998,"ids":{"imdb":"tt0120382","simkl":53536},"type":"movie"}
+				{"to":"completed","title":"The Truman Show","year":1998,"ids":{"imdb":"tt0120382"},"type":"movie"}
 			],
 			"shows": [
 				{"to":"watching","ids":{"simkl":%d},"type":"show"},
 				{"to":"plantowatch","ids":{"simkl":%d},"type":"show"},
 				{"to":"completed","ids":{"simkl":%d},"type":"show"},
-				{"to":"watching","ids":{"simkl":39687,"mal":16498},"type":"show"},
-				{"to":"plantowatch","ids":{"anilist":101922,"simkl":831411},"type":"show"}
+				{"to":"watching","ids":{"simkl":39687,"mal":16498},"type":"show"}
 			]
 		},
 		"not_found": {
@@ -65,7 +66,8 @@ func TestAddToList(t *testing.T) {
 	if e.Status != "completed" || len(e.Watched) != 12 || !e.Watched[[2]int{1, 1}].IsZero() {
 		t.Errorf("Sherlock: %s, %d watched", e.Status, len(e.Watched))
 	}
-	if e, _ := h.sk.Entry(DemoUser, DemonSlayerID); e.Status != "plantowatch" {
+	// The item sent under anime[] changed nothing.
+	if e, _ := h.sk.Entry(DemoUser, DemonSlayerID); e.Status != "dropped" {
 		t.Errorf("Demon Slayer: %+v", e)
 	}
 }
@@ -219,5 +221,23 @@ func TestHistoryRemove(t *testing.T) {
 	// anime[] is silently ignored (DOCS).
 	if _, ok := h.sk.Entry(DemoUser, AttackOnTitanID); !ok {
 		t.Error("anime[] removed Attack on Titan")
+	}
+}
+
+// Anime go under shows[] in every write; anime[] changes nothing and is not
+// reported (see parseSections).
+func TestWritesIgnoreAnimeKey(t *testing.T) {
+	h := newHarness(t, Options{})
+	r := h.post("/sync/history", h.token, fmt.Sprintf(`{"anime":[{"ids":{"simkl":%d},"seasons":[{"number":1,"episodes":[{"number":1}]}]}]}`, AttackOnTitanID))
+	wantStatus(t, r, http.StatusCreated)
+	jsonEqual(t, r.body, `{"added":{"movies":0,"shows":0,"episodes":0,"statuses":[]},"not_found":{"movies":[],"shows":[],"episodes":[]}}`)
+	if e, _ := h.sk.Entry(DemoUser, AttackOnTitanID); len(e.Watched) != 0 {
+		t.Errorf("anime[] marked %d episodes", len(e.Watched))
+	}
+	// The same item under shows[] is marked.
+	r = h.post("/sync/history", h.token, fmt.Sprintf(`{"shows":[{"ids":{"simkl":%d},"seasons":[{"number":1,"episodes":[{"number":1}]}]}]}`, AttackOnTitanID))
+	wantStatus(t, r, http.StatusCreated)
+	if e, _ := h.sk.Entry(DemoUser, AttackOnTitanID); len(e.Watched) != 1 {
+		t.Errorf("shows[] marked %d episodes, want 1", len(e.Watched))
 	}
 }
