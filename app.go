@@ -113,6 +113,10 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Limits:     limits,
 		Shared:     sharedBudget(store),
 		Clock:      clock,
+		// The block back-off and the daily count; Config.Blocks shares the
+		// block across replicas.
+		DailyBudget: cfg.DailyBudget,
+		Logger:      logger.With("component", "simkl"),
 	})
 	if err != nil {
 		return nil, err
@@ -137,6 +141,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		handlers.CounterFunc{Name: "simkl_limiter_rejections_total", Help: "Upstream calls refused because their turn was too far off.", Read: func() float64 { return float64(client.LimiterStats().Rejections) }},
 		handlers.CounterFunc{Name: "simkl_breaker_rejections_total", Help: "Upstream calls refused while the circuit breaker was open.", Read: func() float64 { return float64(client.LimiterStats().BreakerRejections) }},
 	)
+	metrics.AddGauges(simklGauges(client)...)
 
 	oauth := client.OAuth(cfg.AuthV2)
 	var refreshes auth.RefreshCache
@@ -244,4 +249,18 @@ func randomKey(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return b
+}
+
+// simklGauges are the client's block and daily-budget gauges.
+func simklGauges(client *simkl.Client) []handlers.GaugeFunc {
+	return []handlers.GaugeFunc{
+		{Name: "simkl_app_blocked", Help: "1 while Simkl blocks simklink's client_id and simklink waits out the block (one probe per window), else 0.", Read: func() float64 {
+			if client.AppBlocked() {
+				return 1
+			}
+			return 0
+		}},
+		{Name: "simkl_calls_today", Help: "Calls sent to Simkl since 00:00 UTC.", Read: func() float64 { return float64(client.CallsToday()) }},
+		{Name: "simkl_daily_budget", Help: "SIMKL_DAILY_BUDGET: calls allowed per UTC day (0: no budget).", Read: func() float64 { return float64(client.DailyBudget()) }},
+	}
 }

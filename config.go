@@ -54,6 +54,9 @@ type config struct {
 	RedisPrefix  string
 	RedisTimeout time.Duration
 	Replicas     int
+	// DailyBudget is how many calls to Simkl a UTC day may make (0: no
+	// budget); the last 10% are kept for signed-in visitors.
+	DailyBudget int
 
 	// Demo is set when no SIMKL_CLIENT_ID is given: the Simkl stand-in is
 	// mounted at /_simkl/ and the client talks to it.
@@ -87,6 +90,7 @@ var settings = []setting{
 	{flag: "redis-key-prefix", env: "REDIS_KEY_PREFIX", def: "simklink:", help: "prefix of every key simklink writes to Redis, so that several deployments can share one"},
 	{flag: "redis-timeout", env: "REDIS_TIMEOUT", def: "250ms", help: "longest wait for one Redis round trip; past it Redis counts as unreachable and the replica works alone until it answers again"},
 	{flag: "simkl-replicas", env: "SIMKL_REPLICAS", def: "1", help: "how many replicas share the client_id; while Redis is unreachable each takes 1/N of Simkl's budget on its own"},
+	{flag: "simkl-daily-budget", env: "SIMKL_DAILY_BUDGET", def: "0", help: "calls to Simkl allowed per UTC day (0 = no budget); at 90% new title lookups for signed-out visitors stop, so that signed-in badges and actions go on until the budget is spent. Apps Simkl has not approved are reported to be capped at about 1,000 a day"},
 	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
 }
@@ -157,6 +161,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	cfg.Demo = cfg.ClientID == ""
 
 	var problems []string
+	if n, err := strconv.Atoi(get("SIMKL_DAILY_BUDGET")); err != nil || n < 0 {
+		problems = append(problems, fmt.Sprintf("SIMKL_DAILY_BUDGET=%q must be a whole number of calls, 0 for no budget", get("SIMKL_DAILY_BUDGET")))
+	} else {
+		cfg.DailyBudget = n
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		problems = append(problems, "LOG_LEVEL must be debug, info, warn or error")
 	}

@@ -100,6 +100,9 @@ func TestRunServesDemoMode(t *testing.T) {
 		{"/_simkl/_stats", 200, `"violations"`},
 		{"/metrics", 200, "simklink_title_cache_hits_total"},
 		{"/metrics", 200, "simkl_limiter_rejections_total"},
+		{"/metrics", 200, "simkl_app_blocked 0"},
+		{"/metrics", 200, "simkl_calls_today "},
+		{"/metrics", 200, "simkl_daily_budget 0"},
 	} {
 		resp, err := http.Get(base + tc.path)
 		if err != nil {
@@ -188,6 +191,8 @@ func TestConfigValidation(t *testing.T) {
 		{nil, []string{"extra"}, "unexpected"},
 		{map[string]string{"SIMKL_AUTH": "v3"}, nil, "SIMKL_AUTH"},
 		{nil, []string{"-simkl-auth", "oauth"}, "SIMKL_AUTH"},
+		{map[string]string{"SIMKL_DAILY_BUDGET": "-1"}, nil, "SIMKL_DAILY_BUDGET"},
+		{nil, []string{"-simkl-daily-budget", "lots"}, "SIMKL_DAILY_BUDGET"},
 	} {
 		_, err := parseConfig(append([]string{"simklink"}, tc.args...), func(k string) string { return tc.env[k] }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -208,6 +213,10 @@ func TestConfigValidation(t *testing.T) {
 		if err != nil || cfg.AuthV2 != tc.v2 {
 			t.Errorf("SIMKL_AUTH=%q %v: AuthV2 %v, %v", tc.env, tc.args, cfg != nil && cfg.AuthV2, err)
 		}
+	}
+	cfg, err = parseConfig([]string{"simklink", "-simkl-daily-budget", "900"}, func(k string) string { return map[string]string{"SIMKL_DAILY_BUDGET": "5"}[k] }, io.Discard)
+	if err != nil || cfg.DailyBudget != 900 {
+		t.Fatalf("SIMKL_DAILY_BUDGET: %+v %v", cfg, err)
 	}
 }
 

@@ -351,7 +351,8 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil, simkl.Title{}, false
 	}
-	res, err := s.Titles.ResolveAs(r.Context(), ref, v.Token.Access, s.misses.allowFor(r))
+	// Signed in: lookups may use the daily budget's reserve.
+	res, err := s.Titles.ResolveAs(simkl.ForSignedIn(r.Context()), ref, v.Token.Access, s.misses.allowFor(r))
 	if errors.Is(err, simkl.ErrTokenRevoked) {
 		s.Auth.EndSession(w, r) // describe says to sign in again
 	}

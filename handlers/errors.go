@@ -132,6 +132,14 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 		return http.StatusNotFound, views.Error{Status: http.StatusNotFound, Heading: "Simkl doesn't know this title",
 			Message: "Simkl has no title with that ID. The link may have a typo, or the title may not be on Simkl yet.",
 			Links:   []views.Link{{Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
+	case errors.Is(err, simkl.ErrAppBlocked):
+		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl has paused simklink",
+			Message:  "Simkl is refusing simklink's requests for a while, and this title isn't saved here yet. simklink will try again in a few minutes; titles opened before still work.",
+			RetryURL: retryURL(r), Links: []views.Link{home}}
+	case errors.Is(err, simkl.ErrDailyBudget):
+		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "simklink has used today's Simkl lookups",
+			Message:  "simklink keeps the rest of today's requests to Simkl for people who are signed in. Titles opened before still work; sign in with Simkl to open new ones, or try again tomorrow.",
+			RetryURL: retryURL(r), Links: []views.Link{home}}
 	case errors.Is(err, simkl.ErrBusy), errors.Is(err, simkl.ErrRateLimited):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl is busy",
 			Message:  "Too many people are opening links right now. Please try again in a few seconds.",

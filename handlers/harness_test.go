@@ -108,16 +108,16 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	})
 	t.Cleanup(sim.Close)
 
-	metrics := handlers.NewMetrics()
-	client, err := simkl.New(simkl.Config{APIBase: sim.URL, WebBase: sim.URL + "/web", ImageBase: sim.URL + "/img",
-		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if o.quiet {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	metrics := handlers.NewMetrics()
+	client, err := simkl.New(simkl.Config{APIBase: sim.URL, WebBase: sim.URL + "/web", ImageBase: sim.URL + "/img",
+		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
 	}
 	authNow := &atomic.Int64{}
 	authNow.Store(time.Now().UnixNano())

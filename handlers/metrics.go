@@ -54,6 +54,20 @@ func NewMetrics(counters ...CounterFunc) *Metrics {
 	return m
 }
 
+// GaugeFunc reads a value that goes up and down, kept elsewhere (whether
+// Simkl blocks the app, today's calls).
+type GaugeFunc struct {
+	Name, Help string
+	Read       func() float64
+}
+
+// AddGauges registers values kept elsewhere, read at scrape time.
+func (m *Metrics) AddGauges(gauges ...GaugeFunc) {
+	for _, g := range gauges {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: g.Name, Help: g.Help}, g.Read))
+	}
+}
+
 // AddCounters registers counts kept elsewhere, read at scrape time.
 func (m *Metrics) AddCounters(counters ...CounterFunc) {
 	for _, c := range counters {

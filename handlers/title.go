@@ -99,6 +99,11 @@ func (s *server) handleTitle() http.Handler {
 			return
 		}
 		viewer := s.viewer(w, r)
+		if viewer != nil {
+			// A signed-in visitor's lookups may use the daily budget's
+			// reserve (SIMKL_DAILY_BUDGET).
+			r = r.WithContext(simkl.ForSignedIn(r.Context()))
+		}
 		flash := s.flash(w, r, viewer)
 		// A visitor with no session, no notice and no cookie to change
 		// gets the same page as everyone else: serve it from the page cache.

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,6 +55,17 @@ type Config struct {
 	Shared SharedBudget
 	// Clock is the limiter's time; default WallClock.
 	Clock Clock
+	// Blocks keeps whether Simkl has blocked the app (see guard.go); nil
+	// keeps it in this process. Share it to stop every replica at once.
+	Blocks BlockStore
+	// DailyBudget, when > 0, is how many calls a UTC day may make; the
+	// last 10% are kept for signed-in visitors (see guard.go).
+	DailyBudget int
+	// Now is the clock of the block back-off and the daily count; default
+	// Clock's time.
+	Now func() time.Time
+	// Logger gets one ERROR per block window; default: discard.
+	Logger *slog.Logger
 }
 
 // Client calls Simkl. It is safe for concurrent use.
@@ -62,6 +74,7 @@ type Client struct {
 	api     *url.URL
 	http    *http.Client
 	limiter *limiter
+	guard   *guard
 	common  url.Values
 }
 
@@ -107,7 +120,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Shared != nil {
 		lim.share(cfg.Shared, hc.Timeout)
 	}
-	return &Client{cfg: cfg, api: api, http: hc, limiter: lim, common: common}, nil
+	return &Client{cfg: cfg, api: api, http: hc, limiter: lim, guard: newGuard(cfg), common: common}, nil
 }
 
 // OAuth is how to sign in with Simkl for one AUTH generation, for x/oauth2.
@@ -204,8 +217,13 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	if cl.write {
 		bound = c.limiter.limits.WriteMaxWait
 	}
+	probe, err := c.guard.admit(ctx, cl.token)
+	if err != nil {
+		return nil, err
+	}
 	release, err := c.limiter.wait(ctx, cl.method, cl.token, bound)
 	if err != nil {
+		c.guard.release(probe)
 		return nil, err
 	}
 	defer release()
@@ -230,6 +248,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), body)
 	if err != nil {
+		c.guard.release(probe)
 		return nil, fmt.Errorf("simkl: %s: %w", endpoint, err)
 	}
 	req.Header.Set("User-Agent", c.userAgent())
@@ -242,10 +261,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	}
 
 	start := time.Now()
+	c.guard.sent()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observe(endpoint, 0, time.Since(start))
 		c.limiter.failure(0, 0, cl.token)
+		c.guard.done(ctx, probe, 0, "", cl.token)
 		return nil, &transportError{endpoint: endpoint, err: err}
 	}
 	defer resp.Body.Close()
@@ -253,6 +274,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	c.observe(endpoint, resp.StatusCode, time.Since(start))
 	if err != nil {
 		c.limiter.failure(0, 0, cl.token)
+		c.guard.done(ctx, probe, 0, "", cl.token)
 		return nil, &transportError{endpoint: endpoint, err: err}
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
@@ -262,8 +284,10 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	if !ok {
 		apiErr := decodeAPIError(endpoint, resp, raw)
 		c.limiter.failure(resp.StatusCode, apiErr.RetryAfter, cl.token)
+		c.guard.done(ctx, probe, resp.StatusCode, apiErr.Code, cl.token)
 		return nil, apiErr
 	}
+	c.guard.done(ctx, probe, resp.StatusCode, "", cl.token)
 	c.limiter.success()
 	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {

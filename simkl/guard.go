@@ -1,0 +1,273 @@
+package simkl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Simkl blocks apps that go over its limits or that it has not approved:
+// "412 client_id_failed" ("incorrect client_id or Total Requests Limit
+// Exceeded") or "403" with a body such as "Blocked" (harborstremio/harbor
+// #766). Calling on while blocked only extends the block, so the client
+// then stops calling Simkl for a window that grows from BlockMin to
+// BlockMax, lets one call through as a probe when the window ends, and
+// logs one ERROR per window.
+//
+// Apps Simkl has not approved are reported to hit a daily cap of about
+// 1,000 calls. With Config.DailyBudget set, the client counts its calls
+// per UTC day and keeps the last tenth of the budget for signed-in
+// visitors (calls with a user token, or a context from ForSignedIn).
+
+var (
+	// ErrAppBlocked: Simkl has blocked simklink's client_id, and the
+	// client is waiting out the block. It also matches ErrUnavailable, so
+	// that cached copies are served.
+	ErrAppBlocked = errors.New("simkl: app blocked by Simkl")
+	// ErrDailyBudget: the call would spend the daily budget's reserve (or
+	// the budget is spent). It also matches ErrBusy.
+	ErrDailyBudget = errors.New("simkl: daily request budget spent")
+)
+
+// BlockStore keeps the app's block, so that every replica stops calling
+// Simkl when one of them is told the app is blocked. The zero until means
+// not blocked. The client keeps it in process unless Config.Blocks is set.
+type BlockStore interface {
+	Blocked(ctx context.Context) (until time.Time, reason string, err error)
+	Block(ctx context.Context, until time.Time, reason string) error
+}
+
+// Block back-off bounds.
+const (
+	BlockMin = time.Minute
+	BlockMax = 30 * time.Minute
+)
+
+// AppBlockedError is returned while the client waits out a block.
+type AppBlockedError struct {
+	Until  time.Time
+	Reason string
+}
+
+func (e *AppBlockedError) Error() string {
+	return fmt.Sprintf("simkl: app blocked by Simkl (%s); not calling until %s", e.Reason, e.Until.UTC().Format(time.RFC3339))
+}
+
+func (e *AppBlockedError) Is(target error) bool {
+	return target == ErrAppBlocked || target == ErrUnavailable
+}
+
+type budgetError struct{ used, budget int }
+
+func (e *budgetError) Error() string {
+	return fmt.Sprintf("simkl: %d of today's %d calls used; the rest is kept for signed-in visitors", e.used, e.budget)
+}
+
+func (e *budgetError) Is(target error) bool { return target == ErrDailyBudget || target == ErrBusy }
+
+// memBlocks is the in-process BlockStore.
+type memBlocks struct {
+	mu     sync.Mutex
+	until  time.Time
+	reason string
+}
+
+func (m *memBlocks) Blocked(context.Context) (time.Time, string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.until, m.reason, nil
+}
+
+func (m *memBlocks) Block(_ context.Context, until time.Time, reason string) error {
+	m.mu.Lock()
+	m.until, m.reason = until, reason
+	m.mu.Unlock()
+	return nil
+}
+
+// guard holds the block back-off and the daily count.
+type guard struct {
+	store  BlockStore
+	now    func() time.Time
+	log    *slog.Logger
+	budget int
+
+	mu      sync.Mutex
+	level   int  // windows in a row: the next lasts BlockMin << level
+	probing bool // a probe is on its way
+	day     string
+	calls   int
+
+	blocked atomic.Bool // for the gauge
+}
+
+func newGuard(cfg Config) *guard {
+	g := &guard{store: cfg.Blocks, now: cfg.Now, log: cfg.Logger, budget: cfg.DailyBudget}
+	if g.store == nil {
+		g.store = &memBlocks{}
+	}
+	if g.now == nil && cfg.Clock != nil {
+		g.now = cfg.Clock.Now
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	return g
+}
+
+type signedInKey struct{}
+
+// ForSignedIn marks calls made for a signed-in visitor: they may use the
+// daily budget's reserve. Calls with a user token always may.
+func ForSignedIn(ctx context.Context) context.Context {
+	return context.WithValue(ctx, signedInKey{}, true)
+}
+
+// admit decides whether a call may go: not while the app is blocked
+// (except one probe when a window has ended), and not past the daily
+// budget. probe is set when this call is the window's probe; the caller
+// must then report its outcome with done.
+func (g *guard) admit(ctx context.Context, token string) (probe bool, err error) {
+	until, reason, err := g.store.Blocked(ctx)
+	if err != nil {
+		// The shared store is down: keep serving rather than stop every
+		// call; the next answer from Simkl tells the truth again.
+		g.log.Warn("simkl: block store unavailable", "err", err)
+		until = time.Time{}
+	}
+	now := g.now()
+	if !until.IsZero() {
+		g.blocked.Store(true)
+		if now.Before(until) {
+			return false, &AppBlockedError{Until: until, Reason: reason}
+		}
+		g.mu.Lock()
+		if g.probing {
+			g.mu.Unlock()
+			return false, &AppBlockedError{Until: until, Reason: reason}
+		}
+		g.probing = true
+		g.mu.Unlock()
+		probe = true
+	} else {
+		g.blocked.Store(false)
+	}
+	if g.budget > 0 {
+		g.mu.Lock()
+		day := now.UTC().Format(time.DateOnly)
+		if day != g.day {
+			g.day, g.calls = day, 0
+		}
+		used := g.calls
+		reserved := token != "" || ctx.Value(signedInKey{}) != nil
+		over := used >= g.budget || !reserved && used*10 >= g.budget*9
+		g.mu.Unlock()
+		if over {
+			g.release(probe)
+			return false, &budgetError{used: used, budget: g.budget}
+		}
+	}
+	return probe, nil
+}
+
+// release gives a probe back unused.
+func (g *guard) release(probe bool) {
+	if probe {
+		g.mu.Lock()
+		g.probing = false
+		g.mu.Unlock()
+	}
+}
+
+// sent counts one call sent to Simkl.
+func (g *guard) sent() {
+	g.mu.Lock()
+	day := g.now().UTC().Format(time.DateOnly)
+	if day != g.day {
+		g.day, g.calls = day, 0
+	}
+	g.calls++
+	g.mu.Unlock()
+}
+
+// CallsToday is how many calls the client sent to Simkl since 00:00 UTC.
+func (c *Client) CallsToday() int {
+	g := c.guard
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.day != g.now().UTC().Format(time.DateOnly) {
+		return 0
+	}
+	return g.calls
+}
+
+// DailyBudget is the configured daily budget; 0 is none.
+func (c *Client) DailyBudget() int { return c.guard.budget }
+
+// AppBlocked reports whether Simkl has blocked the app (and no probe has
+// found it unblocked yet).
+func (c *Client) AppBlocked() bool { return c.guard.blocked.Load() }
+
+// blockSignal says whether an answer means Simkl blocks the app: 412
+// client_id_failed on any call, or 403 on a call without a user token
+// (other than the OAuth errors that 403 also carries). A 401 or 403 on a
+// user's token concerns that user only.
+func blockSignal(status int, code, token string) (string, bool) {
+	switch {
+	case status == http.StatusPreconditionFailed:
+		return "412 " + code, true
+	case status == http.StatusForbidden && token == "" && code != "redirect_failed" && code != "empty_field" &&
+		code != "insufficient_scope":
+		if code == "" {
+			code = "Blocked"
+		}
+		return "403 " + code, true
+	}
+	return "", false
+}
+
+// done reports a call's outcome (status 0: no answer). A block signal
+// starts (or, from a probe, lengthens) a window; any other answer to a
+// probe ends the block.
+func (g *guard) done(ctx context.Context, probe bool, status int, code, token string) {
+	reason, signal := blockSignal(status, code, token)
+	if !signal {
+		if probe && status != 0 {
+			g.mu.Lock()
+			g.level, g.probing = 0, false
+			g.mu.Unlock()
+			if err := g.store.Block(ctx, time.Time{}, ""); err != nil {
+				g.log.Warn("simkl: block store unavailable", "err", err)
+			}
+			g.blocked.Store(false)
+			g.log.Info("simkl: Simkl answers simklink again; the block is over", "status", status)
+		} else {
+			g.release(probe)
+		}
+		return
+	}
+	now := g.now()
+	if until, _, err := g.store.Blocked(ctx); err == nil && now.Before(until) && !probe {
+		return // a call sent before the block was known: the window is set
+	}
+	g.mu.Lock()
+	window := min(BlockMin<<min(g.level, 10), BlockMax)
+	g.level++
+	g.probing = false
+	g.mu.Unlock()
+	until := now.Add(window)
+	if err := g.store.Block(ctx, until, reason); err != nil {
+		g.log.Warn("simkl: block store unavailable", "err", err)
+	}
+	g.blocked.Store(true)
+	g.log.Error("simkl: Simkl blocked simklink; no calls to Simkl until the window ends, then one probe",
+		"reason", reason, "window", window, "until", until.UTC().Format(time.RFC3339))
+}
