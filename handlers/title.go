@@ -227,6 +227,15 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 	if t.Type == simkl.Movie {
 		c.TotalEpisodes = 0
 		c.Released = dateOnly(t.Released)
+		// Recorded movie records have no status: tell released from
+		// upcoming by the release date.
+		if c.Status == "" && !c.Released.IsZero() {
+			c.Status = "released"
+			if c.Released.After(time.Now()) {
+				c.Status = "upcoming"
+			}
+			c.StatusLabel = statusLabel(c.Status)
+		}
 	} else {
 		c.Released = dateOnly(t.FirstAired)
 	}
