@@ -115,7 +115,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	}
 	metrics := handlers.NewMetrics()
 	client, err := simkl.New(simkl.Config{APIBase: sim.URL, WebBase: sim.URL + "/web", ImageBase: sim.URL + "/img",
-		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream, Clock: clock, Logger: logger})
+		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream, Clock: clock, Logger: logger,
+		// A block lasts real minutes: no test waits one out, and none
+		// should see one end early on the fast clock.
+		Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
