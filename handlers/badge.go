@@ -299,33 +299,6 @@ func when(t, now time.Time, loc *locale.Locale) *views.When {
 	return &views.When{ISO: u.Format(time.RFC3339), Relative: loc.Relative(t, now), Exact: loc.Date(u) + ", " + loc.Time(u) + " UTC"}
 }
 
-// relative says how long ago t was, in the largest whole unit.
-func relative(t, now time.Time) string {
-	d := now.Sub(t)
-	if d < 0 {
-		return "just now"
-	}
-	unit := func(n int, one string) string {
-		if n == 1 {
-			return "1 " + one + " ago"
-		}
-		return strconv.Itoa(n) + " " + one + "s ago"
-	}
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return unit(int(d/time.Minute), "minute")
-	case d < 24*time.Hour:
-		return unit(int(d/time.Hour), "hour")
-	case d < 30*24*time.Hour:
-		return unit(int(d/(24*time.Hour)), "day")
-	case d < 365*24*time.Hour:
-		return unit(int(d/(30*24*time.Hour)), "month")
-	}
-	return unit(int(d/(365*24*time.Hour)), "year")
-}
-
 // signedInTitle resolves the title of a fragment or action URL and the
 // signed-in viewer. It writes the answer itself and returns ok=false when
 // the request cannot go on: a bad link, or no session (htmx gets
