@@ -68,18 +68,24 @@ func TestResolveAsWhenLookupsNeedAUser(t *testing.T) {
 	}
 }
 
-// Trakt slugs are resolved through POST /sync/watched with the visitor's
-// token when /search/id does not know them; John Wick 4 is in the demo
-// library.
+// Trakt slugs are not among /search/id's parameters (it answers []); they
+// are resolved through POST /sync/watched with the visitor's token. John
+// Wick 4 is in the demo library.
 func TestResolveAsTraktSlugThroughWatched(t *testing.T) {
 	t.Parallel()
 	srv, c := standIn(t)
 	r := titles.New(c, titles.Options{})
 	slug := mustRef(t, "traktslug", "john-wick-chapter-4-2023")
 	tok := srv.Simkl.MintToken("slugger")
+	if _, err := r.ResolveAs(t.Context(), slug, "", nil); !errors.Is(err, simkl.ErrNotFound) {
+		t.Fatalf("traktslug signed out: %v, want ErrNotFound (/search/id answers [])", err)
+	}
 	res, err := r.ResolveAs(t.Context(), slug, tok, nil)
 	if err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID || res.Title.Type != simkl.Movie {
 		t.Fatalf("traktslug signed in: %+v, %v", res, err)
+	}
+	if n := srv.Simkl.Stats().Calls["POST /sync/watched"]; n != 1 {
+		t.Errorf("%d POST /sync/watched, want the one that resolved the slug", n)
 	}
 	if res, err := r.Resolve(t.Context(), slug, nil); err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID {
 		t.Fatalf("then signed out, from the cache: %+v, %v", res, err)
