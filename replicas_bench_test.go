@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,6 +79,15 @@ func BenchmarkReplicas(b *testing.B) {
 	}
 }
 
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // load sends b.N requests from 32 goroutines, round robin over the
 // replicas, and reports throughput, latency and round trips per view.
 func (c *cluster) load(b *testing.B, next func(i int) (*visitor, string)) {
@@ -87,6 +97,7 @@ func (c *cluster) load(b *testing.B, next func(i int) (*visitor, string)) {
 	var bad atomic.Int64
 	rt := c.roundTrips()
 	upstream := c.sim.Simkl.Stats().Total
+	cpu0 := cpuTime()
 	b.SetParallelism(16) // 16 × GOMAXPROCS goroutines
 	b.ResetTimer()
 	start := time.Now()
@@ -107,6 +118,7 @@ func (c *cluster) load(b *testing.B, next func(i int) (*visitor, string)) {
 		mu.Unlock()
 	})
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
@@ -116,10 +128,15 @@ func (c *cluster) load(b *testing.B, next func(i int) (*visitor, string)) {
 		return float64(lat[min(int(p*float64(len(lat))), len(lat)-1)].Microseconds()) / 1000
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	// CPU time of this whole process (replicas, stand-in and load
+	// generator; not redis-server) per view: steadier than throughput on
+	// a machine that other work shares.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/view")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(c.roundTrips()-rt)/float64(b.N), "redis-rt/view")
 	b.ReportMetric(float64(c.sim.Simkl.Stats().Total-upstream)/float64(b.N), "upstream/view")
+	b.ReportMetric(float64(c.sim.Simkl.Stats().Violations), "violations")
 	if n := bad.Load(); n > 0 {
 		b.Errorf("%d of %d views did not answer 200", n, b.N)
 	}
