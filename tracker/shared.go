@@ -69,23 +69,38 @@ func (t *Tracker) sharedState(ctx context.Context, token string, title simkl.Tit
 		}
 	}
 	t.misses.Add(1)
-	b, err = t.opt.Shared.Fill(ctx, sk, func(ctx context.Context) ([]byte, time.Duration, error) {
-		var res batchResult
-		select {
-		case res = <-t.reads.join(token, title):
-		case <-ctx.Done():
-			return nil, 0, ctx.Err()
-		}
-		if res.err != nil {
-			return nil, 0, res.err
-		}
-		b, err := encodeEntry(sharedEntry{State: res.state, Expires: t.opt.Clock.Now().Add(t.opt.TTL)})
-		return b, t.opt.TTL, err
-	})
-	if err != nil {
-		return simkl.WatchState{}, err
+	// The question belongs to every replica waiting for it, so it is asked
+	// and its answer stored even if this visitor stops waiting: otherwise
+	// the lock would pass to a waiter, which would ask again.
+	type filled struct {
+		b   []byte
+		err error
 	}
-	e, err := decodeEntry(b)
+	ch := make(chan filled, 1)
+	go func() {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*t.opt.FetchTimeout)
+		defer cancel()
+		b, err := t.opt.Shared.Fill(fctx, sk, func(context.Context) ([]byte, time.Duration, error) {
+			// The batch is bounded by FetchTimeout on its own.
+			res := <-t.reads.join(token, title)
+			if res.err != nil {
+				return nil, 0, res.err
+			}
+			b, err := encodeEntry(sharedEntry{State: res.state, Expires: t.opt.Clock.Now().Add(t.opt.TTL)})
+			return b, t.opt.TTL, err
+		})
+		ch <- filled{b, err}
+	}()
+	var f filled
+	select {
+	case f = <-ch:
+	case <-ctx.Done():
+		return simkl.WatchState{}, ctx.Err()
+	}
+	if f.err != nil {
+		return simkl.WatchState{}, f.err
+	}
+	e, err := decodeEntry(f.b)
 	if err != nil {
 		return simkl.WatchState{}, err
 	}

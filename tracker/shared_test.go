@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -114,5 +115,40 @@ func TestSharedStateWhileRedisIsDown(t *testing.T) {
 	}
 	if st, _ := ts[0].State(ctx, "tok", movie); st.List != simkl.ListPlanToWatch {
 		t.Errorf("list %q after a write with Redis down", st.List)
+	}
+}
+
+// The replica that asks Simkl keeps going when its visitor leaves: a
+// visitor waiting on another replica gets that answer, with no second POST.
+func TestSharedStateOutlivesTheAskingVisitor(t *testing.T) {
+	t.Parallel()
+	up := &fakeUp{lists: map[int]string{}}
+	held := heldWatched{fakeUp: up, release: make(chan struct{})}
+	ts, _ := sharedTrackers(t, held, 2)
+	leaving, leave := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := ts[0].State(leaving, "tok", show)
+		first <- err
+	}()
+	time.Sleep(30 * time.Millisecond) // replica 0 holds the question
+	second := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := ts[1].State(ctx, "tok", show)
+		second <- err
+	}()
+	time.Sleep(30 * time.Millisecond)
+	leave()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("the visitor who left: %v", err)
+	}
+	close(held.release)
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if n := up.watched.Load(); n != 1 {
+		t.Errorf("%d POST /sync/watched, want 1", n)
 	}
 }
