@@ -5,14 +5,15 @@
 package redistest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,10 +40,24 @@ func URL(t testing.TB) (url, prefix string) {
 // Server is a private redis-server that a test can stop and start again
 // (without persistence, as a restarted cache would be: empty).
 type Server struct {
-	URL  string
-	t    testing.TB
-	port int
-	cmd  *exec.Cmd
+	URL    string
+	t      testing.TB
+	port   int
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// syncWriter guards a writer that a process's output goroutine and the
+// test share.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *syncWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(b)
 }
 
 // Start starts a private redis-server on a free loopback port; it is
@@ -54,36 +69,41 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		missing(t, "no redis-server on PATH and "+EnvURL+" unset")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port picked free can be taken again before redis-server binds it
+	// (other tests run at the same time): try a few.
+	var s *Server
+	var errs []string
+	for range 3 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		s = &Server{URL: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0", t: t, port: port}
+		if err := s.start(bin); err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		t.Cleanup(s.Stop)
+		return s
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	s := &Server{URL: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0", t: t, port: port}
-	s.start(bin)
-	t.Cleanup(s.Stop)
-	return s
+	t.Fatalf("redis-server would not start: %s", strings.Join(errs, "; "))
+	return nil
 }
 
-func (s *Server) start(bin string) {
-	s.t.Helper()
+func (s *Server) start(bin string) error {
 	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
 		"--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &syncWriter{w: &out}, nil
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("redis-server: %v", err)
+		return fmt.Errorf("redis-server: %v", err)
 	}
-	s.cmd = cmd
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-		}
-	}()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s.cmd, s.exited = cmd, exited
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(s.port), MaxRetries: -1, DisableIdentity: true})
 	defer rdb.Close()
 	deadline := time.Now().Add(10 * time.Second)
@@ -92,10 +112,17 @@ func (s *Server) start(bin string) {
 		err := rdb.Ping(ctx).Err()
 		cancel()
 		if err == nil {
-			return
+			return nil
+		}
+		select {
+		case <-exited:
+			s.cmd = nil
+			return fmt.Errorf("redis-server on port %d exited: %s", s.port, strings.TrimSpace(out.String()))
+		default:
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("redis-server on port %d did not answer: %v", s.port, err)
+			s.Stop()
+			return fmt.Errorf("redis-server on port %d did not answer: %v", s.port, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -107,7 +134,7 @@ func (s *Server) Stop() {
 		return
 	}
 	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	<-s.exited
 	s.cmd = nil
 }
 
@@ -118,7 +145,9 @@ func (s *Server) Restart() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	s.start(bin)
+	if err := s.start(bin); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 func missing(t testing.TB, why string) {
