@@ -113,8 +113,9 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Limits:     limits,
 		Shared:     sharedBudget(store),
 		Clock:      clock,
-		// The block back-off and the daily count; Config.Blocks shares the
-		// block across replicas.
+		// The block back-off and the daily count; with Redis every replica
+		// sees a block any of them was told of.
+		Blocks:      blockStore(store),
 		DailyBudget: cfg.DailyBudget,
 		Logger:      logger.With("component", "simkl"),
 	})
@@ -214,6 +215,14 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 // sharedBudget is store as a simkl.SharedBudget, or nil (not a nil
 // *Store in an interface) without one.
 func sharedBudget(store *redisstore.Store) simkl.SharedBudget {
+	if store == nil {
+		return nil
+	}
+	return store
+}
+
+// blockStore is store as a simkl.BlockStore, or nil without one.
+func blockStore(store *redisstore.Store) simkl.BlockStore {
 	if store == nil {
 		return nil
 	}

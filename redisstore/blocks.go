@@ -43,12 +43,16 @@ func (s *Store) Blocked(ctx context.Context) (time.Time, string, error) {
 }
 
 // Block records that Simkl blocked the app until then, for every replica.
-// A block already known to last longer is kept.
+// A block already known to last longer is kept. The zero time ends the
+// block (Simkl answered a probe).
 func (s *Store) Block(ctx context.Context, until time.Time, reason string) error {
 	octx, cancel, err := s.op(ctx)
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	if until.IsZero() {
+		return s.failed(ctx, s.rdb.Del(octx, s.opt.Prefix+blockKey).Err())
+	}
 	return s.failed(ctx, blockScript.Run(octx, s.rdb, []string{s.opt.Prefix + blockKey}, until.UnixMilli(), reason).Err())
 }

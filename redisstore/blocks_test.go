@@ -5,7 +5,19 @@ import (
 	"testing"
 	"time"
 
+	"simklink/redisstore"
 	"simklink/redisstore/redistest"
+	"simklink/simkl"
+	"simklink/titles"
+	"simklink/tracker"
+)
+
+// Store is what the core packages ask for.
+var (
+	_ simkl.BlockStore   = (*redisstore.Store)(nil)
+	_ simkl.SharedBudget = (*redisstore.Store)(nil)
+	_ titles.Shared      = (*redisstore.Store)(nil)
+	_ tracker.Shared     = (*redisstore.Store)(nil)
 )
 
 func TestBlockIsSeenByEveryReplica(t *testing.T) {
@@ -30,6 +42,13 @@ func TestBlockIsSeenByEveryReplica(t *testing.T) {
 	}
 	if got, _, _ := rs[0].Blocked(ctx); !got.Equal(until) {
 		t.Errorf("block shortened to %v", got)
+	}
+	// The zero time ends it (a probe got through).
+	if err := rs[1].Block(ctx, time.Time{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := rs[0].Blocked(ctx); !got.IsZero() {
+		t.Errorf("block still %v after it was ended", got)
 	}
 	// A block that has ended is gone.
 	if err := rs[0].Block(ctx, time.Now().Add(20*time.Millisecond), "x"); err != nil {
