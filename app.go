@@ -26,6 +26,7 @@ var version = "dev"
 // app is the wired program: the handler and what must be closed with it.
 type app struct {
 	handler http.Handler
+	metrics http.Handler // GET /metrics, served on METRICS_ADDR
 	close   []func()
 }
 
@@ -78,7 +79,6 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		if cfg.SessionHashKey == nil {
 			logger.Warn("demo mode: generated throwaway session keys; sessions end when simklink restarts (set SESSION_HASH_KEY and SESSION_BLOCK_KEY to keep them)")
 			cfg.SessionHashKey, cfg.SessionBlockKey = randomKey(32), randomKey(32)
-			cfg.GeneratedKeys = true
 		}
 	}
 
@@ -193,6 +193,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Config: handlers.Config{
 			BaseURL:        base,
 			Demo:           cfg.Demo,
+			DemoFaults:     cfg.Demo && cfg.DemoFaults,
 			ImageOrigin:    origin(cfg.ImageURL),
 			WebOrigin:      origin(cfg.WebURL),
 			ClientIPHeader: cfg.ClientIPHeader,
@@ -209,6 +210,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Ready:     ready,
 		Now:       clock.Now,
 	})
+	a.metrics = metrics.Handler()
 	return a, nil
 }
 

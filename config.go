@@ -58,13 +58,18 @@ type config struct {
 	// budget); the last 10% are kept for signed-in visitors.
 	DailyBudget int
 
-	// Demo is set when no SIMKL_CLIENT_ID is given: the Simkl stand-in is
-	// mounted at /_simkl/ and the client talks to it.
+	// Demo is set when no SIMKL_CLIENT_ID is given (or DEMO=1): the Simkl
+	// stand-in is mounted at /_simkl/ and the client talks to it.
 	Demo bool
-	// GeneratedKeys is set when demo mode made throwaway session keys.
-	GeneratedKeys bool
+	// DemoPublic lets demo mode listen beyond loopback (DEMO_PUBLIC=1).
+	DemoPublic bool
+	// DemoFaults serves the stand-in's fault switch and stats reset
+	// (DEMO_FAULTS=1), for tests and benchmarks.
+	DemoFaults bool
 
-	baseFromDefault bool
+	// MetricsAddr is where GET /metrics listens, apart from the app; ""
+	// for none.
+	MetricsAddr string
 }
 
 type setting struct {
@@ -75,7 +80,11 @@ type setting struct {
 var settings = []setting{
 	{flag: "addr", env: "ADDR", def: ":8080", help: "listen address; PORT=N is honoured as :N when ADDR is unset"},
 	{flag: "base-url", env: "BASE_URL", def: "", help: "public URL of this app (https://… in production); the OAuth redirect URI is BASE_URL/auth/callback. Demo default: http://localhost:<port>"},
-	{flag: "simkl-client-id", env: "SIMKL_CLIENT_ID", def: "", help: "Simkl app client_id; unset = demo mode with the built-in stand-in"},
+	{flag: "simkl-client-id", env: "SIMKL_CLIENT_ID", def: "", help: "Simkl app client_id; unset = demo mode with the built-in stand-in (see DEMO)"},
+	{flag: "demo", env: "DEMO", def: "", help: "1: demo mode, the built-in Simkl stand-in (no SIMKL_CLIENT_ID); 0: never demo mode, SIMKL_CLIENT_ID is required (the Docker image sets 0); unset: demo mode when SIMKL_CLIENT_ID is unset"},
+	{flag: "demo-public", env: "DEMO_PUBLIC", def: "", help: "1: demo mode may listen on every address ADDR names; otherwise demo mode listens on loopback only (anyone who reaches the demo can sign in as anyone)"},
+	{flag: "demo-faults", env: "DEMO_FAULTS", def: "", help: "1: demo mode serves the stand-in's fault switch POST /_simkl/_faults and POST /_simkl/_stats/reset (tests and bench/ set it); otherwise they do not exist"},
+	{flag: "metrics-addr", env: "METRICS_ADDR", def: "127.0.0.1:9464", help: "listen address of GET /metrics (Prometheus), a listener of its own, never the app's; keep it on loopback or a private network; off = no metrics"},
 	{env: "SIMKL_CLIENT_SECRET", secret: true, help: "Simkl app client_secret (required with SIMKL_CLIENT_ID)"},
 	{flag: "simkl-auth", env: "SIMKL_AUTH", def: "v2", help: "Simkl sign-in generation: v2 (AUTH V2; register the app as \"Server apps & services\") or v1 (apps registered before V2; Simkl is retiring V1). V1 and V2 client IDs are not interchangeable"},
 	{env: "SESSION_HASH_KEY", secret: true, help: "session signing key, 32 or 64 bytes as hex or base64 (required with SIMKL_CLIENT_ID; `openssl rand -hex 32`)"},
@@ -158,14 +167,58 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 			cfg.Addr = ":" + p
 		}
 	}
-	cfg.Demo = cfg.ClientID == ""
-
 	var problems []string
 	if n, err := strconv.Atoi(get("SIMKL_DAILY_BUDGET")); err != nil || n < 0 {
 		problems = append(problems, fmt.Sprintf("SIMKL_DAILY_BUDGET=%q must be a whole number of calls, 0 for no budget", get("SIMKL_DAILY_BUDGET")))
 	} else {
 		cfg.DailyBudget = n
 	}
+	boolSetting := func(env string) bool {
+		switch strings.ToLower(get(env)) {
+		case "", "0", "false":
+			return false
+		case "1", "true":
+			return true
+		}
+		problems = append(problems, fmt.Sprintf("%s %q must be 1 or 0", env, get(env)))
+		return false
+	}
+	switch demo := strings.ToLower(get("DEMO")); demo {
+	case "":
+		cfg.Demo = cfg.ClientID == ""
+	case "1", "true":
+		cfg.Demo = true
+		if cfg.ClientID != "" {
+			problems = append(problems, "DEMO=1 runs the built-in Simkl stand-in; unset SIMKL_CLIENT_ID, or DEMO to use your Simkl app")
+		}
+	case "0", "false":
+		if cfg.ClientID == "" {
+			problems = append(problems, "SIMKL_CLIENT_ID is required (DEMO=0); set DEMO=1 to run the demo with the built-in Simkl stand-in instead")
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("DEMO %q must be 1 or 0", demo))
+	}
+	cfg.DemoPublic = boolSetting("DEMO_PUBLIC")
+	cfg.DemoFaults = boolSetting("DEMO_FAULTS")
+	if cfg.Demo && !cfg.DemoPublic {
+		// Anyone who reaches the demo can sign in as anyone and read the
+		// stand-in: it stays on this machine unless asked otherwise.
+		host, port, err := net.SplitHostPort(cfg.Addr)
+		switch {
+		case err != nil:
+		case host == "":
+			cfg.Addr = net.JoinHostPort("127.0.0.1", port)
+		case !isLoopback(host):
+			problems = append(problems, fmt.Sprintf("demo mode listens on loopback only, and ADDR %q is not; set DEMO_PUBLIC=1 to serve the demo there", cfg.Addr))
+		}
+	}
+	if m := get("METRICS_ADDR"); m != "off" && m != "" {
+		if _, _, err := net.SplitHostPort(m); err != nil {
+			problems = append(problems, fmt.Sprintf("METRICS_ADDR %q is not host:port (e.g. 127.0.0.1:9464) or off", m))
+		}
+		cfg.MetricsAddr = m
+	}
+
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		problems = append(problems, "LOG_LEVEL must be debug, info, warn or error")
 	}
@@ -316,5 +369,4 @@ func (c *config) resolveListener(addr net.Addr) {
 		port = strconv.Itoa(ta.Port)
 	}
 	c.BaseURL = "http://localhost:" + port
-	c.baseFromDefault = true
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,8 +15,14 @@ import (
 
 // startApp runs the whole program through run() on a random loopback port,
 // in demo mode, and returns its URL once /healthz answers. The program is
-// stopped (and run's error checked) when the test ends.
+// stopped (and run's error checked) when the test ends. Its metrics listen
+// on a random loopback port too; startAppMetrics returns their URL.
 func startApp(t *testing.T, args ...string) string {
+	base, _ := startAppMetrics(t, nil, args...)
+	return base
+}
+
+func startAppMetrics(t *testing.T, env map[string]string, args ...string) (base, metrics string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -24,10 +31,10 @@ func startApp(t *testing.T, args ...string) string {
 		if k == "LOG_LEVEL" {
 			return "warn"
 		}
-		return ""
+		return env[k]
 	}
 	go func() {
-		err := run(ctx, append([]string{"simklink", "-addr", "127.0.0.1:0", "-log-level", "info"}, args...), getenv, pw, io.Discard)
+		err := run(ctx, append([]string{"simklink", "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-log-level", "info"}, args...), getenv, pw, io.Discard)
 		pw.CloseWithError(err)
 		done <- err
 	}()
@@ -44,10 +51,14 @@ func startApp(t *testing.T, args ...string) string {
 	})
 
 	urlRe := regexp.MustCompile(`msg=listening url=(http://\S+)`)
+	metricsRe := regexp.MustCompile(`msg="metrics listening" url=(http://\S+)`)
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			if m := metricsRe.FindStringSubmatch(sc.Text()); m != nil {
+				metrics = m[1]
+			}
 			if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
 				break
@@ -55,7 +66,6 @@ func startApp(t *testing.T, args ...string) string {
 		}
 		io.Copy(io.Discard, pr)
 	}()
-	var base string
 	select {
 	case base = <-found:
 	case err := <-done:
@@ -69,7 +79,7 @@ func startApp(t *testing.T, args ...string) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, metrics
 			}
 		}
 		if time.Now().After(deadline) {
@@ -98,11 +108,9 @@ func TestRunServesDemoMode(t *testing.T) {
 		{"/t/imdb/nonsense", 400, "not a valid"},
 		{"/t/youtube/abc", 404, "Unknown kind"},
 		{"/_simkl/_stats", 200, `"violations"`},
-		{"/metrics", 200, "simklink_title_cache_hits_total"},
-		{"/metrics", 200, "simkl_limiter_rejections_total"},
-		{"/metrics", 200, "simkl_app_blocked 0"},
-		{"/metrics", 200, "simkl_calls_today "},
-		{"/metrics", 200, "simkl_daily_budget 0"},
+		// Not on the app's listener: metrics have their own, and the
+		// stand-in's switches exist only with DEMO_FAULTS=1.
+		{"/metrics", 404, ""},
 	} {
 		resp, err := http.Get(base + tc.path)
 		if err != nil {
@@ -113,6 +121,115 @@ func TestRunServesDemoMode(t *testing.T) {
 		if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
 			t.Errorf("GET %s = %d, want %d with %q", tc.path, resp.StatusCode, tc.status, tc.want)
 		}
+	}
+}
+
+// TestMetricsAndDemoSwitchesAreFenced: /metrics answers on METRICS_ADDR
+// only; the stand-in's fault switch and stats reset exist only with
+// DEMO_FAULTS=1, however the path is spelt.
+func TestMetricsAndDemoSwitchesAreFenced(t *testing.T) {
+	base, metrics := startAppMetrics(t, nil)
+	if metrics == "" {
+		t.Fatal("no metrics listening line")
+	}
+	for _, want := range []string{"simklink_title_cache_hits_total", "simkl_limiter_rejections_total", "simklink_http_requests_total",
+		"simkl_app_blocked 0", "simkl_calls_today ", "simkl_daily_budget 0"} {
+		if body := get(t, metrics, 200); !strings.Contains(body, want) {
+			t.Errorf("METRICS_ADDR /metrics lacks %s", want)
+		}
+	}
+	for _, path := range []string{"/_simkl/_faults", "/_simkl/_stats/reset", "/_simkl/%5Ffaults", "/_simkl//_faults"} {
+		resp, err := http.Post(base+path, "application/json", strings.NewReader(`{"down": true}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMovedPermanently && resp.StatusCode != http.StatusTemporaryRedirect && resp.StatusCode != http.StatusPermanentRedirect {
+			t.Errorf("POST %s without DEMO_FAULTS: %d", path, resp.StatusCode)
+		}
+	}
+	if body := get(t, base+"/t/imdb/tt1375666", 200); !strings.Contains(body, "Inception") {
+		t.Error("a POST to the fault switch took the demo down")
+	}
+
+	base, _ = startAppMetrics(t, map[string]string{"DEMO_FAULTS": "1"})
+	resp, err := http.Post(base+"/_simkl/_faults", "application/json", strings.NewReader(`{"latency_ms": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("POST /_simkl/_faults with DEMO_FAULTS=1: %d", resp.StatusCode)
+	}
+}
+
+func get(t *testing.T, url string, status int) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != status {
+		t.Errorf("GET %s = %d, want %d", url, resp.StatusCode, status)
+	}
+	return string(b)
+}
+
+// TestDemoModeIsFenced: demo mode listens on loopback unless DEMO_PUBLIC=1;
+// DEMO=0 (the Docker image's default) refuses to start without
+// SIMKL_CLIENT_ID, and DEMO=1 refuses one.
+func TestDemoModeIsFenced(t *testing.T) {
+	parse := func(env map[string]string, args ...string) (*config, error) {
+		return parseConfig(append([]string{"simklink"}, args...), func(k string) string { return env[k] }, io.Discard)
+	}
+	for _, tc := range []struct {
+		env      map[string]string
+		args     []string
+		wantAddr string
+		wantErr  string
+	}{
+		{nil, nil, "127.0.0.1:8080", ""},
+		{map[string]string{"PORT": "9000"}, nil, "127.0.0.1:9000", ""},
+		{nil, []string{"-addr", "localhost:8081"}, "localhost:8081", ""},
+		{nil, []string{"-addr", "0.0.0.0:8080"}, "", "loopback only"},
+		{map[string]string{"ADDR": "192.0.2.10:8080"}, nil, "", "DEMO_PUBLIC=1"},
+		{map[string]string{"DEMO_PUBLIC": "1"}, nil, ":8080", ""},
+		{map[string]string{"DEMO_PUBLIC": "1", "ADDR": "0.0.0.0:8080"}, nil, "0.0.0.0:8080", ""},
+		{map[string]string{"DEMO": "0"}, nil, "", "SIMKL_CLIENT_ID is required"},
+		{map[string]string{"DEMO": "1", "SIMKL_CLIENT_ID": "abc"}, nil, "", "unset SIMKL_CLIENT_ID"},
+		{map[string]string{"DEMO": "maybe"}, nil, "", "DEMO"},
+		{map[string]string{"DEMO_FAULTS": "yes"}, nil, "", "DEMO_FAULTS"},
+		{map[string]string{"METRICS_ADDR": "9464"}, nil, "", "METRICS_ADDR"},
+	} {
+		cfg, err := parse(tc.env, tc.args...)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("env %v args %v: err %v, want it to say %q", tc.env, tc.args, err, tc.wantErr)
+			}
+		case err != nil:
+			t.Errorf("env %v args %v: %v", tc.env, tc.args, err)
+		case cfg.Addr != tc.wantAddr || !cfg.Demo:
+			t.Errorf("env %v args %v: addr %q demo %v, want %q", tc.env, tc.args, cfg.Addr, cfg.Demo, tc.wantAddr)
+		}
+	}
+	cfg, err := parse(map[string]string{"METRICS_ADDR": "off"})
+	if err != nil || cfg.MetricsAddr != "" {
+		t.Errorf("METRICS_ADDR=off: %q %v", cfg.MetricsAddr, err)
+	}
+	cfg, err = parse(nil)
+	if err != nil || cfg.MetricsAddr != "127.0.0.1:9464" {
+		t.Errorf("default METRICS_ADDR: %q %v", cfg.MetricsAddr, err)
+	}
+	// The Docker image is not a demo unless asked.
+	dockerfile, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^ENV .*\bDEMO=0\b`).Match(dockerfile) {
+		t.Error("the Dockerfile does not set DEMO=0")
 	}
 }
 
@@ -200,7 +317,7 @@ func TestConfigValidation(t *testing.T) {
 		}
 	}
 	cfg, err := parseConfig([]string{"simklink"}, func(k string) string { return map[string]string{"PORT": "9999"}[k] }, io.Discard)
-	if err != nil || cfg.Addr != ":9999" || !cfg.Demo || !cfg.AuthV2 {
+	if err != nil || cfg.Addr != "127.0.0.1:9999" || !cfg.Demo || !cfg.AuthV2 {
 		t.Fatalf("PORT: %+v %v", cfg, err)
 	}
 	// AUTH V2 is the default; SIMKL_AUTH or -simkl-auth selects V1.
@@ -241,7 +358,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"simklink", "-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+		done <- run(ctx, []string{"simklink", "-addr", "127.0.0.1:0", "-metrics-addr", "off"}, func(k string) string { return map[string]string{"DEMO_FAULTS": "1"}[k] }, pw, io.Discard)
 		pw.Close()
 	}()
 	urlRe := regexp.MustCompile(`msg=listening url=(http://\S+)`)

@@ -106,7 +106,7 @@ func startReplica(t testing.TB, addr string, env map[string]string) string {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"simklink", "-addr", addr, "-log-level", "info"}, func(k string) string { return env[k] }, pw, io.Discard)
+		err := run(ctx, []string{"simklink", "-addr", addr, "-metrics-addr", "127.0.0.1:0", "-log-level", "info"}, func(k string) string { return env[k] }, pw, io.Discard)
 		pw.CloseWithError(err)
 		done <- err
 	}()
@@ -124,9 +124,15 @@ func startReplica(t testing.TB, addr string, env map[string]string) string {
 	found := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`msg=listening url=(http://\S+)`)
+		metricsRe := regexp.MustCompile(`msg="metrics listening" url=(http://\S+)`)
+		var metrics string
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			if m := metricsRe.FindStringSubmatch(sc.Text()); m != nil {
+				metrics = m[1]
+			}
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				replicaMetrics.Store(m[1], metrics)
 				found <- m[1]
 				break
 			}
@@ -335,9 +341,14 @@ func (c *cluster) roundTrips() int {
 	return n
 }
 
+// replicaMetrics maps a replica's URL to its /metrics URL (METRICS_ADDR).
+var replicaMetrics sync.Map
+
 // metric returns a replica's metric line.
 func (c *cluster) metric(u, name string) string {
-	resp, err := http.Get(u + "/metrics")
+	m, _ := replicaMetrics.Load(u)
+	murl, _ := m.(string)
+	resp, err := http.Get(murl)
 	if err != nil {
 		return err.Error()
 	}

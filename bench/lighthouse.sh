@@ -35,7 +35,7 @@ trap cleanup EXIT INT TERM
 go build -o "$tmp/simklink" .
 # Demo mode (no SIMKL_CLIENT_ID) on a port the kernel picks; the app logs
 # the URL to use (BASE_URL, http://localhost:<port>).
-env -u SIMKL_CLIENT_ID "$tmp/simklink" -addr 127.0.0.1:0 >"$tmp/app.log" 2>&1 &
+env -u SIMKL_CLIENT_ID METRICS_ADDR=off "$tmp/simklink" -addr 127.0.0.1:0 >"$tmp/app.log" 2>&1 &
 pid=$!
 base=""
 for _ in $(seq 1 100); do

@@ -36,7 +36,7 @@ done
 [[ -n "$port" ]] || { echo "pagecache.sh: no free port found" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 
-env -u SIMKL_CLIENT_ID "$tmp/simklink" -addr "127.0.0.1:$port" -base-url "$base" >"$tmp/app.log" 2>&1 &
+env -u SIMKL_CLIENT_ID METRICS_ADDR=off "$tmp/simklink" -addr "127.0.0.1:$port" -base-url "$base" >"$tmp/app.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
 	curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break

@@ -57,11 +57,15 @@ base="http://127.0.0.1:$port"
 
 # Demo mode (no SIMKL_CLIENT_ID); default log settings, as deployed, into a
 # file that is thrown away.
-env -u SIMKL_CLIENT_ID "$tmp/simklink" -addr "127.0.0.1:$port" -base-url "$base" >"$tmp/app.log" 2>&1 &
+# DEMO_FAULTS=1: the generator sets the stand-in's latency through
+# /_simkl/_faults, which exists only then. /metrics is on its own
+# listener (METRICS_ADDR), on the next port.
+mport=$((port + 1))
+env -u SIMKL_CLIENT_ID DEMO_FAULTS=1 METRICS_ADDR="127.0.0.1:$mport" "$tmp/simklink" -addr "127.0.0.1:$port" -base-url "$base" >"$tmp/app.log" 2>&1 &
 pid=$!
 
 status=0
-"$tmp/load" -base "$base" -pid "$pid" "${args[@]}" "$@" || status=$?
+"$tmp/load" -base "$base" -metrics "http://127.0.0.1:$mport/metrics" -pid "$pid" "${args[@]}" "$@" || status=$?
 if [[ $status -ne 0 ]]; then
 	echo "run.sh: load exited with $status; the app's last log lines:" >&2
 	tail -n 20 "$tmp/app.log" >&2

@@ -149,7 +149,7 @@ func startApp(root string) (*appProcess, error) {
 		return nil, fmt.Errorf("go build: %v\n%s", err, out)
 	}
 
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-metrics-addr", "off")
 	// Demo mode: no Simkl settings from the environment may leak in.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmpDir, "LOG_LEVEL=info"}
 	setParentDeathSignal(cmd)

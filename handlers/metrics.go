@@ -11,7 +11,8 @@ import (
 )
 
 // Metrics are simklink's Prometheus metrics, on their own registry (no
-// package-level state). /metrics on the main listener serves them.
+// package-level state). main serves them on their own listener
+// (METRICS_ADDR), never on the app's.
 type Metrics struct {
 	reg       *prometheus.Registry
 	requests  *prometheus.CounterVec

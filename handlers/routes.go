@@ -45,13 +45,16 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /static/", s.Assets.Handler())
 	mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.Favicon, http.StatusMovedPermanently))
 	mux.Handle("GET /robots.txt", handleRobots())
-	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics.Handler())
-	}
 	if s.StandIn != nil {
 		// Demo mode: the Simkl stand-in answers at /_simkl/ (its API), with
 		// its web pages at /_simkl/web/ and images at /_simkl/img/.
 		mux.Handle("/_simkl/", http.StripPrefix("/_simkl", s.StandIn))
+		if !s.Config.DemoFaults {
+			// The stand-in's switches would let anyone who reaches the demo
+			// break it for everyone; tests and benchmarks turn them on.
+			mux.Handle("/_simkl/_faults", http.HandlerFunc(s.notFound))
+			mux.Handle("/_simkl/_stats/reset", http.HandlerFunc(s.notFound))
+		}
 	}
 	mux.Handle("/", http.HandlerFunc(s.notFound))
 

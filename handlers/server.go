@@ -49,6 +49,9 @@ type Config struct {
 	BaseURL *url.URL
 	// Demo shows the demo banner.
 	Demo bool
+	// DemoFaults serves the stand-in's fault switch (/_simkl/_faults) and
+	// stats reset (/_simkl/_stats/reset); without it they do not exist.
+	DemoFaults bool
 	// ImageOrigin and WebOrigin are Simkl's image and web origins
 	// ("https://simkl.in"), allowed by the Content-Security-Policy.
 	ImageOrigin string
@@ -72,7 +75,7 @@ type Deps struct {
 	Assets  Assets
 	Auth    Auth         // sign-in and sessions; see auth.go
 	Tracker Tracker      // the signed-in user's watch state and actions; see badge.go
-	Metrics *Metrics     // nil: no /metrics
+	Metrics *Metrics     // requests are counted here; main serves them on METRICS_ADDR
 	StandIn http.Handler // demo mode: the Simkl stand-in, mounted at /_simkl/
 	// Images fetches posters from Simkl's image host for unfurl cards;
 	// nil: a client with a 3 s timeout.

@@ -22,12 +22,13 @@ import (
 // control talks to the app and its stand-in outside the measured load: the
 // stand-in's stats and faults, /metrics, warming, and sign-in.
 type control struct {
-	base *url.URL
-	http *http.Client
+	base       *url.URL
+	metricsURL string // /metrics lives on the app's METRICS_ADDR listener
+	http       *http.Client
 }
 
-func newControl(base *url.URL) *control {
-	return &control{base: base, http: &http.Client{Timeout: 30 * time.Second}}
+func newControl(base *url.URL, metricsURL string) *control {
+	return &control{base: base, metricsURL: metricsURL, http: &http.Client{Timeout: 30 * time.Second}}
 }
 
 func (c *control) url(path string) string { return strings.TrimRight(c.base.String(), "/") + path }
@@ -119,7 +120,7 @@ func (m metrics) sub(b metrics) metrics {
 
 func (c *control) metrics() (metrics, error) {
 	var m metrics
-	resp, err := c.http.Get(c.url("/metrics"))
+	resp, err := c.http.Get(c.metricsURL)
 	if err != nil {
 		return m, err
 	}

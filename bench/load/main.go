@@ -38,6 +38,7 @@ func main() {
 // asks for.
 type options struct {
 	base       *url.URL
+	metrics    string // the app's /metrics URL (METRICS_ADDR)
 	pid        int
 	faultMode  bool
 	duration   time.Duration // runs (a) and (b)
@@ -59,6 +60,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("base", "", "the app's BASE_URL, on a loopback address (e.g. http://127.0.0.1:18080); required")
+	metrics := fs.String("metrics", "", "the app's /metrics URL, on its METRICS_ADDR (e.g. http://127.0.0.1:19464/metrics); default: port 9464 of -base's host")
 	o := &options{}
 	fs.IntVar(&o.pid, "pid", 0, "the app's process ID, for its peak RSS (0: not reported)")
 	fs.BoolVar(&o.faultMode, "faults", false, "fault mode (§6): the signed-in load while Simkl fails 50% of calls, then is down for 20 s, then comes back")
@@ -92,6 +94,10 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-conns, -view-conns, -users and -duration must be positive")
 	}
 	o.base = u
+	o.metrics = *metrics
+	if o.metrics == "" {
+		o.metrics = "http://" + u.Hostname() + ":9464/metrics"
+	}
 	return o, nil
 }
 
@@ -123,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 	defer hard.Stop()
 
-	ctl := newControl(o.base)
+	ctl := newControl(o.base, o.metrics)
 	hctx, hcancel := context.WithTimeout(ctx, 15*time.Second)
 	defer hcancel()
 	if err := ctl.waitHealthy(hctx); err != nil {
