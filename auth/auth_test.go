@@ -148,18 +148,18 @@ func (h *harness) begin(next string) string {
 }
 
 // complete runs Complete on the callback URL.
-func (h *harness) complete(callback string) (string, error, *httptest.ResponseRecorder) {
+func (h *harness) complete(callback string) (string, *httptest.ResponseRecorder, error) {
 	h.t.Helper()
 	r := h.request(callback)
 	rec := httptest.NewRecorder()
 	next, err := h.a.Complete(rec, r)
 	h.keep(r, rec)
-	return next, err, rec
+	return next, rec, err
 }
 
 func (h *harness) signIn(next string) string {
 	h.t.Helper()
-	got, err, _ := h.complete(h.f.approve(h.t, h.begin(next)))
+	got, _, err := h.complete(h.f.approve(h.t, h.begin(next)))
 	if err != nil {
 		h.t.Fatalf("Complete: %v", err)
 	}
@@ -167,12 +167,12 @@ func (h *harness) signIn(next string) string {
 }
 
 // viewer runs Viewer on a page request and keeps the cookies.
-func (h *harness) viewer() (*Viewer, error, *httptest.ResponseRecorder) {
+func (h *harness) viewer() (*Viewer, *httptest.ResponseRecorder, error) {
 	r := h.request("/t/imdb/tt1375666")
 	rec := httptest.NewRecorder()
 	v, err := h.a.Viewer(rec, r)
 	h.keep(r, rec)
-	return v, err, rec
+	return v, rec, err
 }
 
 func (h *harness) flash() string {
@@ -280,7 +280,7 @@ func TestCookieAttributes(t *testing.T) {
 				t.Errorf("Set-Cookie %q: Secure should be %v", raw, secure)
 			}
 
-			_, err, rec = h.complete(h.f.approve(t, authURL))
+			_, rec, err = h.complete(h.f.approve(t, authURL))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +330,7 @@ func TestSignInFlow(t *testing.T) {
 		authURL = authURL2 // the newer login cookie wins
 	}
 
-	next, err, _ := h.complete(h.f.approve(t, authURL))
+	next, _, err := h.complete(h.f.approve(t, authURL))
 	if err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
@@ -345,7 +345,7 @@ func TestSignInFlow(t *testing.T) {
 		t.Errorf("exchange redirect_uri %q", form.Get("redirect_uri"))
 	}
 
-	v, err, rec := h.viewer()
+	v, rec, err := h.viewer()
 	if err != nil || v == nil {
 		t.Fatalf("Viewer = %v, %v", v, err)
 	}
@@ -379,7 +379,7 @@ func TestSignInRenewsSession(t *testing.T) {
 	if msg := h.flash(); msg != "" {
 		t.Errorf("flash %q survived sign-in", msg)
 	}
-	if v, err, _ := h.viewer(); err != nil || v == nil || v.Token.Refresh == "" {
+	if v, _, err := h.viewer(); err != nil || v == nil || v.Token.Refresh == "" {
 		t.Errorf("Viewer after renewal = %+v, %v", v, err)
 	}
 }
@@ -412,7 +412,7 @@ func TestCompleteBadState(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, false)
 			cb := tt.mangle(h, h.f.approve(t, h.begin("/t/imdb/tt1375666")))
-			_, err, rec := h.complete(cb)
+			_, rec, err := h.complete(cb)
 			if !errors.Is(err, ErrBadState) {
 				t.Fatalf("Complete = %v, want ErrBadState", err)
 			}
@@ -433,16 +433,16 @@ func TestCompleteReplay(t *testing.T) {
 	h := newHarness(t, true)
 	cb := h.f.approve(t, h.begin("/"))
 	login := h.jarValue(h.loginName())
-	if _, err, _ := h.complete(cb); err != nil {
+	if _, _, err := h.complete(cb); err != nil {
 		t.Fatal(err)
 	}
 	// The same browser replaying the callback: the login cookie is gone.
-	if _, err, _ := h.complete(cb); !errors.Is(err, ErrBadState) {
+	if _, _, err := h.complete(cb); !errors.Is(err, ErrBadState) {
 		t.Errorf("replay = %v, want ErrBadState", err)
 	}
 	// Someone who kept the login cookie too: Simkl refuses the used code.
 	h.jar.SetCookies(h.base, []*http.Cookie{{Name: h.loginName(), Value: login, Secure: true, Path: "/"}})
-	_, err, _ := h.complete(cb)
+	_, _, err := h.complete(cb)
 	var re *oauth2.RetrieveError
 	if !errors.Is(err, ErrExchange) || !errors.As(err, &re) || re.ErrorCode != "grant_error" || re.Response.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("replay with the login cookie = %v, want ErrExchange wrapping a 401 grant_error", err)
@@ -463,7 +463,7 @@ func TestCompleteDenied(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, false)
 			cb := mangle(h.f.approve(t, h.begin("/t/mal/5114")))
-			next, err, rec := h.complete(cb)
+			next, rec, err := h.complete(cb)
 			if !errors.Is(err, ErrDenied) {
 				t.Fatalf("Complete = %v, want ErrDenied", err)
 			}
@@ -484,12 +484,12 @@ func TestCompleteExchangeErrors(t *testing.T) {
 	t.Run("reused code", func(t *testing.T) {
 		h := newHarness(t, false)
 		first := h.f.approve(t, h.begin("/"))
-		if _, err, _ := h.complete(first); err != nil {
+		if _, _, err := h.complete(first); err != nil {
 			t.Fatal(err)
 		}
 		// A new sign-in in the same browser, but with the old code.
 		cb := replaceParam(h.f.approve(t, h.begin("/t/imdb/tt0111161")), "code", paramOf(first, "code"))
-		next, err, rec := h.complete(cb)
+		next, rec, err := h.complete(cb)
 		var re *oauth2.RetrieveError
 		if !errors.Is(err, ErrExchange) || !errors.As(err, &re) || re.ErrorCode != "grant_error" {
 			t.Fatalf("Complete = %v, want ErrExchange wrapping grant_error", err)
@@ -508,7 +508,7 @@ func TestCompleteExchangeErrors(t *testing.T) {
 		h := newHarness(t, false)
 		cb := h.f.approve(t, h.begin("/"))
 		h.down.Store(true)
-		if _, err, _ := h.complete(cb); !errors.Is(err, ErrExchange) || strings.Contains(err.Error(), paramOf(cb, "code")) {
+		if _, _, err := h.complete(cb); !errors.Is(err, ErrExchange) || strings.Contains(err.Error(), paramOf(cb, "code")) {
 			t.Fatalf("Complete = %v, want ErrExchange without the code", err)
 		}
 	})
@@ -517,7 +517,7 @@ func TestCompleteExchangeErrors(t *testing.T) {
 			h.cfg.UserName = func(context.Context, string) (string, error) { return "", errors.New("simkl: unavailable") }
 		})
 		h.signIn("/")
-		if v, err, _ := h.viewer(); err != nil || v == nil || v.Name != "" || v.Token.Access == "" {
+		if v, _, err := h.viewer(); err != nil || v == nil || v.Name != "" || v.Token.Access == "" {
 			t.Errorf("Viewer = %+v, %v; want signed in without a name", v, err)
 		}
 	})
@@ -616,7 +616,7 @@ func TestKeyRotation(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	h := newHarness(t, true, withV2)
 	h.signIn("/")
-	v, err, rec := h.viewer()
+	v, rec, err := h.viewer()
 	if err != nil || v == nil {
 		t.Fatal(v, err)
 	}
@@ -635,7 +635,7 @@ func TestRefresh(t *testing.T) {
 	}
 	// Thirty seconds before expiry: refreshed.
 	h.setNow(first.Expiry.Add(-30 * time.Second))
-	v, err, rec = h.viewer()
+	v, rec, err = h.viewer()
 	if err != nil || v == nil {
 		t.Fatal(v, err)
 	}
@@ -651,7 +651,7 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("refresh form %v", form)
 	}
 	// The re-issued cookie carries the new token: no second refresh.
-	v2, err, _ := h.viewer()
+	v2, _, err := h.viewer()
 	if err != nil || v2.Token.Access != v.Token.Access {
 		t.Errorf("after refresh: %+v, %v", v2, err)
 	}
@@ -695,7 +695,7 @@ func TestRefreshRefusedEndsSession(t *testing.T) {
 	h.f.revokeAll()
 	h.setNow(h.Now().Add(8 * 24 * time.Hour))
 
-	v, err, rec := h.viewer()
+	v, rec, err := h.viewer()
 	var re *oauth2.RetrieveError
 	if v != nil || !errors.Is(err, ErrSessionEnded) || !errors.As(err, &re) || re.Response.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("Viewer = %+v, %v; want ErrSessionEnded wrapping the 401", v, err)
@@ -703,7 +703,7 @@ func TestRefreshRefusedEndsSession(t *testing.T) {
 	if c := setCookie(rec, h.cookieName()); c == nil || c.MaxAge != 600 || !c.HttpOnly {
 		t.Errorf("flash cookie %+v", c)
 	}
-	if v, err, _ := h.viewer(); v != nil || err != nil {
+	if v, _, err := h.viewer(); v != nil || err != nil {
 		t.Errorf("after EndSession: Viewer = %+v, %v; want signed out", v, err)
 	}
 	if msg := h.flash(); msg != FlashSessionEnded {
@@ -762,11 +762,11 @@ func TestRefreshNetworkFailureKeepsSession(t *testing.T) {
 	h.down.Store(true)
 
 	h.setNow(first.Token.Expiry.Add(-30 * time.Second)) // still works: used as is
-	if v, err, rec := h.viewer(); err != nil || v == nil || v.Token.Access != first.Token.Access || setCookie(rec, h.cookieName()) != nil {
+	if v, rec, err := h.viewer(); err != nil || v == nil || v.Token.Access != first.Token.Access || setCookie(rec, h.cookieName()) != nil {
 		t.Errorf("near expiry, Simkl down: %+v, %v", v, err)
 	}
 	h.setNow(first.Token.Expiry.Add(time.Hour))
-	v, err, rec := h.viewer()
+	v, rec, err := h.viewer()
 	if v != nil || err == nil || errors.Is(err, ErrSessionEnded) {
 		t.Fatalf("expired, Simkl down: %+v, %v; want a plain error", v, err)
 	}
@@ -774,7 +774,7 @@ func TestRefreshNetworkFailureKeepsSession(t *testing.T) {
 		t.Error("network failure touched the session")
 	}
 	h.down.Store(false)
-	if v, err, _ := h.viewer(); err != nil || v == nil || v.Token.Access == first.Token.Access {
+	if v, _, err := h.viewer(); err != nil || v == nil || v.Token.Access == first.Token.Access {
 		t.Errorf("after Simkl is back: %+v, %v", v, err)
 	}
 }
@@ -783,11 +783,11 @@ func TestExpiredWithoutRefreshToken(t *testing.T) {
 	h := newHarness(t, false, func(h *harness) { h.f.expiresIn = 3600 })
 	h.signIn("/")
 	h.setNow(h.Now().Add(59*time.Minute + 30*time.Second))
-	if v, err, _ := h.viewer(); err != nil || v == nil {
+	if v, _, err := h.viewer(); err != nil || v == nil {
 		t.Fatalf("token with 30 s left: %+v, %v", v, err)
 	}
 	h.setNow(h.Now().Add(time.Minute))
-	if v, err, _ := h.viewer(); v != nil || !errors.Is(err, ErrSessionEnded) {
+	if v, _, err := h.viewer(); v != nil || !errors.Is(err, ErrSessionEnded) {
 		t.Fatalf("expired V1 token: %+v, %v; want ErrSessionEnded", v, err)
 	}
 	if msg := h.flash(); msg != FlashSessionEnded {
@@ -824,7 +824,7 @@ func TestSignOutAndUpdateToken(t *testing.T) {
 		t.Errorf("SignOut Set-Cookie %+v", c)
 	}
 	h.keep(r, rec)
-	if v, err, _ := h.viewer(); v != nil || err != nil {
+	if v, _, err := h.viewer(); v != nil || err != nil {
 		t.Errorf("after SignOut: %+v, %v", v, err)
 	}
 }
@@ -838,7 +838,7 @@ func TestNothingSecretIsLogged(t *testing.T) {
 	secrets = append(secrets, paramOf(authURL, "state"), paramOf(authURL, "code_challenge"), h.jarValue(h.loginName()))
 	cb := h.f.approve(t, authURL)
 	secrets = append(secrets, paramOf(cb, "code"))
-	if _, err, _ := h.complete(cb); err != nil {
+	if _, _, err := h.complete(cb); err != nil {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, h.f.lastForm().Get("code_verifier"), h.jarValue(h.cookieName()))
@@ -943,7 +943,7 @@ func TestExpiredCookies(t *testing.T) {
 		cb := h.f.approve(t, h.begin("/"))
 		login := backdate(t, h.jarValue(h.loginName()), h.loginName(), testHashKey, tt.age)
 		h.jar.SetCookies(h.base, []*http.Cookie{{Name: h.loginName(), Value: login, Secure: true, Path: "/"}})
-		_, err, _ := h.complete(cb)
+		_, _, err := h.complete(cb)
 		if tt.ok && err != nil || !tt.ok && !errors.Is(err, ErrBadState) {
 			t.Errorf("login cookie issued %v ago: Complete = %v", tt.age, err)
 		}

@@ -134,14 +134,14 @@ func TestStandInSignInV1(t *testing.T) {
 	if !strings.HasPrefix(cb, "https://simklink.example/auth/callback?") {
 		t.Fatalf("callback %q", cb)
 	}
-	next, err, _ := h.complete(cb)
+	next, _, err := h.complete(cb)
 	if err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
 	if next != "/t/imdb/tt1375666?season=1" {
 		t.Errorf("next = %q", next)
 	}
-	v, err, _ := h.viewer()
+	v, _, err := h.viewer()
 	if err != nil || v == nil {
 		t.Fatalf("Viewer = %v, %v", v, err)
 	}
@@ -156,14 +156,14 @@ func TestStandInSignInV1(t *testing.T) {
 
 	// The code is single-use: a new sign-in carrying the old code fails.
 	again := replaceParam(consent(t, h.begin("/"), "alice"), "code", paramOf(cb, "code"))
-	_, err, _ = h.complete(again)
+	_, _, err = h.complete(again)
 	var re *oauth2.RetrieveError
 	if !errors.Is(err, ErrExchange) || !errors.As(err, &re) || re.ErrorCode != "grant_error" {
 		t.Fatalf("reused code: %v, want ErrExchange wrapping grant_error", err)
 	}
 	// A callback from a sign-in started in another browser.
 	other := newHarness(t, true, func(o *harness) { o.cfg = h.cfg })
-	if _, err, _ := other.complete(consent(t, h.begin("/"), "alice")); !errors.Is(err, ErrBadState) {
+	if _, _, err := other.complete(consent(t, h.begin("/"), "alice")); !errors.Is(err, ErrBadState) {
 		t.Errorf("callback in another browser: %v, want ErrBadState", err)
 	}
 }
@@ -171,16 +171,16 @@ func TestStandInSignInV1(t *testing.T) {
 func TestStandInRefreshV2(t *testing.T) {
 	var si *simkltest.Server
 	h := newHarness(t, false, withStandIn(true, &si))
-	if _, err, _ := h.complete(consent(t, h.begin("/"), "bob")); err != nil {
+	if _, _, err := h.complete(consent(t, h.begin("/"), "bob")); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
-	first, err, _ := h.viewer()
+	first, _, err := h.viewer()
 	if err != nil || first == nil || first.Name != "bob" || first.Token.Refresh == "" || !first.Token.Expiry.Equal(h.Now().Add(7*24*time.Hour)) {
 		t.Fatalf("Viewer = %+v, %v", first, err)
 	}
 
 	h.setNow(first.Token.Expiry.Add(-30 * time.Second))
-	v, err, rec := h.viewer()
+	v, rec, err := h.viewer()
 	if err != nil || v == nil || v.Token.Access == first.Token.Access || v.Name != "bob" {
 		t.Fatalf("refresh: %+v, %v", v, err)
 	}
@@ -198,7 +198,7 @@ func TestStandInRefreshV2(t *testing.T) {
 	// The user revokes the app; at the next expiry the refresh is refused.
 	si.Simkl.RevokeToken(v.Token.Access)
 	h.setNow(v.Token.Expiry.Add(time.Hour))
-	if v, err, _ := h.viewer(); v != nil || !errors.Is(err, ErrSessionEnded) {
+	if v, _, err := h.viewer(); v != nil || !errors.Is(err, ErrSessionEnded) {
 		t.Fatalf("after revocation: %+v, %v; want ErrSessionEnded", v, err)
 	}
 	if msg := h.flash(); msg != FlashSessionEnded {
@@ -230,17 +230,17 @@ func TestStandInSignInV2(t *testing.T) {
 	if paramOf(cb, "iss") != si.WebBase() {
 		t.Fatalf("callback %s has no iss %s", cb, si.WebBase())
 	}
-	if _, err, _ := h.complete(cb); err != nil {
+	if _, _, err := h.complete(cb); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
-	v, err, _ := h.viewer()
+	v, _, err := h.viewer()
 	if err != nil || v == nil || v.Name != "carol" || !strings.HasPrefix(v.Token.Access, "simkl_at_") || v.Token.Refresh == "" ||
 		v.Token.Scope != "media:read media:write" || !v.Token.CanWrite() || !v.Token.Expiry.Equal(h.Now().Add(7*24*time.Hour)) {
 		t.Fatalf("viewer %+v, %v", v, err)
 	}
 
 	// A user who grants read access only: the session knows it.
-	if _, err, _ := h.complete(consentWith(t, h.begin("/"), "carol", "read")); err != nil {
+	if _, _, err := h.complete(consentWith(t, h.begin("/"), "carol", "read")); err != nil {
 		t.Fatal(err)
 	}
 	if v, _, _ := h.viewer(); v == nil || v.Token.Scope != "media:read" || v.Token.CanWrite() {
@@ -251,7 +251,7 @@ func TestStandInSignInV2(t *testing.T) {
 	// exchange (RFC 9207).
 	exchanges := si.Simkl.Stats().Calls["POST /oauth2/token"]
 	bad := replaceParam(consent(t, h.begin("/"), "carol"), "iss", "https://evil.example")
-	if _, err, _ := h.complete(bad); !errors.Is(err, ErrBadState) {
+	if _, _, err := h.complete(bad); !errors.Is(err, ErrBadState) {
 		t.Errorf("foreign iss: %v, want ErrBadState", err)
 	}
 	if n := si.Simkl.Stats().Calls["POST /oauth2/token"]; n != exchanges {
@@ -265,7 +265,7 @@ func TestStandInExchangeMustIdentifyTheApp(t *testing.T) {
 	for _, v2 := range []bool{false, true} {
 		var si *simkltest.Server
 		h := newHarness(t, true, withStandIn(v2, &si), func(h *harness) { h.cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second} })
-		_, err, _ := h.complete(consent(t, h.begin("/"), "dora"))
+		_, _, err := h.complete(consent(t, h.begin("/"), "dora"))
 		var re *oauth2.RetrieveError
 		if !errors.Is(err, ErrExchange) || !errors.As(err, &re) || !strings.Contains(string(re.Body), "User-Agent") {
 			t.Errorf("v2=%v: %v, want ErrExchange about the User-Agent", v2, err)
@@ -280,7 +280,7 @@ func TestStandInExchangeMustIdentifyTheApp(t *testing.T) {
 func TestStandInRefreshIsSharedAndLateArrivalsFollow(t *testing.T) {
 	var si *simkltest.Server
 	h := newHarness(t, false, withStandIn(true, &si))
-	if _, err, _ := h.complete(consent(t, h.begin("/"), "erin")); err != nil {
+	if _, _, err := h.complete(consent(t, h.begin("/"), "erin")); err != nil {
 		t.Fatal(err)
 	}
 	first, _, _ := h.viewer()
@@ -315,7 +315,7 @@ func TestStandInRefreshIsSharedAndLateArrivalsFollow(t *testing.T) {
 	// A late arrival with the old cookie takes the new token, with no
 	// second refresh, and saves it.
 	h.setNow(h.Now().Add(20 * time.Second))
-	v, err, rec := h.viewer()
+	v, rec, err := h.viewer()
 	if err != nil || v == nil || v.Token.Access != tokens[0] || setCookie(rec, h.cookieName()) == nil {
 		t.Fatalf("late arrival: %+v, %v", v, err)
 	}
@@ -334,7 +334,7 @@ func TestStandInRefreshIsSharedAndLateArrivalsFollow(t *testing.T) {
 func TestStandInRenew(t *testing.T) {
 	var si *simkltest.Server
 	h := newHarness(t, false, withStandIn(true, &si))
-	if _, err, _ := h.complete(consent(t, h.begin("/"), "fay")); err != nil {
+	if _, _, err := h.complete(consent(t, h.begin("/"), "fay")); err != nil {
 		t.Fatal(err)
 	}
 	v, _, _ := h.viewer()
@@ -368,7 +368,7 @@ func TestStandInSignOut(t *testing.T) {
 	t.Run("v2 revokes the grant", func(t *testing.T) {
 		var si *simkltest.Server
 		h := newHarness(t, true, withStandIn(true, &si))
-		if _, err, _ := h.complete(consent(t, h.begin("/"), "gil")); err != nil {
+		if _, _, err := h.complete(consent(t, h.begin("/"), "gil")); err != nil {
 			t.Fatal(err)
 		}
 		copied := h.request("/") // another browser with a copy of the cookie
@@ -404,7 +404,7 @@ func TestStandInSignOut(t *testing.T) {
 	t.Run("v1 ends this browser's session only", func(t *testing.T) {
 		var si *simkltest.Server
 		h := newHarness(t, true, withStandIn(false, &si))
-		if _, err, _ := h.complete(consent(t, h.begin("/"), "hal")); err != nil {
+		if _, _, err := h.complete(consent(t, h.begin("/"), "hal")); err != nil {
 			t.Fatal(err)
 		}
 		v, _, _ := h.viewer()

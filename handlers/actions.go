@@ -284,7 +284,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 			status = failedStatus(err)
 		}
 	}
-	g, found := gridModel(st, path, tg.Season, block, s.loc(r))
+	g, found := gridModel(st, path, tg.Season, block, s.loc(r), s.Now())
 	if !found {
 		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: seasonLabel(tg.Season, false)}
 	}

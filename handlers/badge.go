@@ -122,7 +122,7 @@ func listLabel(status string) string {
 
 // badgeModel turns Simkl's answer into the badge's view model.
 func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string, loc *locale.Locale) views.Badge {
-	now := time.Now()
+	now := s.Now()
 	b := views.Badge{Path: path, Kind: string(t.Type), Status: st.List, StatusLabel: listLabel(st.List), Loc: loc}
 	switch st.Result {
 	case simkl.ResultInLibrary:
@@ -442,7 +442,7 @@ func (s *server) handleSeason() http.Handler {
 				Error: "Couldn't reach Simkl to load these episodes.", RetryURL: r.URL.RequestURI()}
 		} else {
 			var found bool
-			g, found = gridModel(st, path, season, block, s.loc(r))
+			g, found = gridModel(st, path, season, block, s.loc(r), s.Now())
 			if !found {
 				s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "No such season",
 					Message: "Simkl lists no such season (or block of episodes) for this title."}})
@@ -467,7 +467,7 @@ func (s *server) renderGrid(w http.ResponseWriter, r *http.Request, v *auth.View
 
 // gridModel builds the grid of one season, or of one block of a long
 // season, or a long season's block list.
-func gridModel(st simkl.WatchState, path string, season, block int, loc *locale.Locale) (views.EpisodeGrid, bool) {
+func gridModel(st simkl.WatchState, path string, season, block int, loc *locale.Locale, now time.Time) (views.EpisodeGrid, bool) {
 	single := regularSeasons(st.Seasons) == 1
 	for _, sp := range st.Seasons {
 		if sp.Number != season {
@@ -501,7 +501,7 @@ func gridModel(st simkl.WatchState, path string, season, block int, loc *locale.
 			eps = eps[from:min(from+gridBlock, len(eps))]
 			g.Label = fmt.Sprintf("Episodes %d–%d", eps[0].Number, eps[len(eps)-1].Number)
 		}
-		now := time.Now()
+
 		var latest time.Time
 		for _, e := range eps {
 			c := views.EpisodeCell{Number: int(e.Number), Watched: e.Watched, Aired: e.Aired}

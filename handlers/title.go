@@ -231,7 +231,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 		// upcoming by the release date.
 		if c.Status == "" && !c.Released.IsZero() {
 			c.Status = "released"
-			if c.Released.After(time.Now()) {
+			if c.Released.After(s.Now()) {
 				c.Status = "upcoming"
 			}
 			c.StatusLabel = statusLabel(c.Status)
@@ -239,7 +239,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 	} else {
 		c.Released = dateOnly(t.FirstAired)
 	}
-	s.decideHelpers(&c, t, time.Now())
+	s.decideHelpers(&c, t, s.Now())
 	if t.Poster != "" {
 		sizes := simkl.PosterSrcset()
 		set := make([]string, 0, len(sizes))

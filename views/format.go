@@ -130,7 +130,3 @@ func errorHeading(e Error) string {
 func kindPath(k KindHelp) string {
 	return "/t/" + k.Kind + "/" + k.Example
 }
-
-func lookupHint(k KindHelp) string {
-	return "For example " + k.Example + " for " + k.Kind + "."
-}

@@ -600,13 +600,3 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
-
-// shared adds a Share section to a title.
-func shared(t Title) Title {
-	t.Share = &Share{URL: "https://x.example/t/simkl/1", Title: "Inception (2010)", ToolsURL: "/t/simkl/1/share",
-		Markdown: "[Inception (2010) on Simkl](https://x.example/t/simkl/1)", HTML: `<a href="https://x.example/t/simkl/1"><img src="b.svg" alt="x"></a>`,
-		BBCode: "[url=https://x.example/t/simkl/1]Inception[/url]", Embed: `<iframe src="https://x.example/embed/t/simkl/1"></iframe>`,
-		QRSVG:   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1" role="img" aria-label="QR code"><path d="M0 0h1v1h-1z"/></svg>`,
-		Buttons: []Link{{Label: "light", URL: "/button/simkl/1.svg"}}, ListURL: "/l/new?t=simkl:1"}
-	return t
-}

@@ -143,17 +143,6 @@ func (e *entry) allAiredWatched(t *title, now time.Time) bool {
 	return true
 }
 
-// watchedRegular counts watched regular (non-special) episodes.
-func (e *entry) watchedRegular() int {
-	n := 0
-	for k := range e.watched {
-		if k[0] != 0 {
-			n++
-		}
-	}
-	return n
-}
-
 var userNameRe = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 
 func validUserName(name string) bool { return userNameRe.MatchString(name) }

@@ -20,7 +20,7 @@ import (
 
 const (
 	codeTTL         = 10 * time.Minute
-	v1ExpiresIn     = 157680000 // seconds, about 5 years (DOCS)
+	v1ExpiresIn     = 157680000 // seconds, about 5 years (api.simkl.org)
 	v2AccessTTL     = 7 * 24 * time.Hour
 	v2RefreshTTL    = 180 * 24 * time.Hour
 	maxTokenRequest = 64 << 10
@@ -84,14 +84,6 @@ func (s *Simkl) tokenLocked(tok string, now time.Time) *accessToken {
 		return nil
 	}
 	return at
-}
-
-// userByTokenLocked returns the user of a valid access token, or nil.
-func (s *Simkl) userByTokenLocked(tok string, now time.Time) *user {
-	if at := s.tokenLocked(tok, now); at != nil {
-		return s.users[at.user]
-	}
-	return nil
 }
 
 // issueV1Locked returns u's AUTH V1 token: one never-expiring token per
@@ -191,7 +183,7 @@ func (s *Simkl) RevokeToken(token string) {
 	s.users[name].v1Token = ""
 }
 
-// appIdentity checks what Simkl asks of every call (DOCS
+// appIdentity checks what Simkl asks of every call (api.simkl.org
 // /conventions/headers): app-name and app-version in the query and, unless
 // browser is set (a page the user's browser opens), a User-Agent naming the
 // app as "<app-name>/<version>". Real Simkl is not known to refuse calls
