@@ -65,3 +65,31 @@ func TestPageCacheIsBoundedInBytesAndDropsExpiredEntries(t *testing.T) {
 		t.Error("a page bigger than the cache was kept")
 	}
 }
+
+// TestAcceptsGzip: pages and static files read Accept-Encoding with one
+// parser; q=0 refuses gzip however it is spelt.
+func TestAcceptsGzip(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   bool
+	}{
+		{"gzip", true},
+		{"gzip, deflate, br", true},
+		{"GZIP", true},
+		{"*", true},
+		{"gzip;q=0", false},
+		{"gzip;q=0.0", false},
+		{"gzip; q=0.000", false},
+		{"gzip;Q=0", false},
+		{"br;q=1, gzip;q=0", false},
+		{"*;q=0", false},
+		{"identity", false},
+		{"", false},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", tt.header)
+		if got := acceptsGzip(r); got != tt.want {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}

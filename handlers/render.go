@@ -6,10 +6,11 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
+
+	"simklink/static"
 )
 
 // minGzip is the smallest body worth compressing.
@@ -84,14 +85,10 @@ func (s *server) writeBody(w http.ResponseWriter, r *http.Request, status int, b
 	}
 }
 
+// acceptsGzip reports whether the client takes a gzipped answer (pages
+// have no brotli form).
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(strings.ReplaceAll(q, " ", "")) != "q=0" {
-			return true
-		}
-	}
-	return false
+	return static.AcceptEncoding(r.Header.Get("Accept-Encoding"), false, true) == "gzip"
 }
 
 // isHTMX reports whether the request came from htmx (it wants a fragment).

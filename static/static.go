@@ -143,7 +143,7 @@ func (a *Assets) Handler() http.Handler {
 		}
 
 		body, encoding := f.identity, ""
-		switch acceptEncoding(r.Header.Get("Accept-Encoding"), f.brotli != nil, f.gzip != nil) {
+		switch AcceptEncoding(r.Header.Get("Accept-Encoding"), f.brotli != nil, f.gzip != nil) {
 		case "br":
 			body, encoding = f.brotli, "br"
 		case "gzip":
@@ -194,15 +194,17 @@ func fingerprint(name, hash string) string {
 	return strings.TrimSuffix(name, ext) + "." + hash + ext
 }
 
-// acceptEncoding picks "br", "gzip" or "" (identity) from an Accept-Encoding
-// header, honouring q=0. Brotli wins a tie: it is the smaller of the two.
-func acceptEncoding(header string, haveBrotli, haveGzip bool) string {
+// AcceptEncoding picks "br", "gzip" or "" (identity) from an
+// Accept-Encoding header for a body that has a brotli and/or a gzip form,
+// honouring q=0 in any spelling (q=0.0, Q=0). Brotli wins a tie: it is the
+// smaller of the two. It is simklink's one Accept-Encoding parser.
+func AcceptEncoding(header string, haveBrotli, haveGzip bool) string {
 	var brQ, gzQ, starQ float64 = -1, -1, -1
 	for part := range strings.SplitSeq(header, ",") {
 		coding, params, _ := strings.Cut(part, ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
 		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+		if v, ok := strings.CutPrefix(strings.ToLower(strings.ReplaceAll(params, " ", "")), "q="); ok {
 			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
 				q = 0
 			}
