@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -34,5 +36,44 @@ func TestCIRunsTheREADMEsTestCommand(t *testing.T) {
 	}
 	if len(ran) != 1 || ran[0] != want {
 		t.Errorf(".ci/run runs %q; the README says %q", ran, want)
+	}
+}
+
+// TestCommentsCiteNoAbsentDocuments: comments name public URLs or say what
+// they mean; they never cite documents that are not in the repository (an
+// issue tracker's numbers, or private names for Simkl's two doc sites).
+func TestCommentsCiteNoAbsentDocuments(t *testing.T) {
+	bad := regexp.MustCompile(`\b(DOCS|APIB|SRGSF|DIGEST)\b|\bissue #?\d+|(^|[^0-9] )§\d`)
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".sh") || strings.HasSuffix(path, "_templ.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			c := line
+			if j := strings.Index(line, "//"); j >= 0 {
+				c = line[j:]
+			} else if j := strings.Index(line, "#"); j >= 0 && strings.HasSuffix(path, ".sh") {
+				c = line[j:]
+			} else {
+				continue
+			}
+			if m := bad.FindString(c); m != "" && !strings.Contains(c, "RFC") {
+				t.Errorf("%s:%d cites %q: %s", path, i+1, m, strings.TrimSpace(c))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

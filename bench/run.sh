@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh: simklink's load benchmark (issue 7 §5), or with "faults" its
-# fault run (§6). It builds the app, starts it in demo mode on a free
+# bench/run.sh: simklink's load benchmark, or with "faults" its
+# fault run. It builds the app, starts it in demo mode on a free
 # loopback port, runs bench/load against it (which sets the stand-in's
 # latency to 40 ms through /_simkl/_faults), stops the app and prints the
 # table. Everything stays on 127.0.0.1 and stops by itself.

@@ -89,9 +89,9 @@ func summaryPath(t MediaType) (string, error) {
 }
 
 // Summary fetches the full record of a title by its Simkl ID from
-// GET /movies/{id}, /tv/{id} or /anime/{id}. The DOCS say these return the
+// GET /movies/{id}, /tv/{id} or /anime/{id}. api.simkl.org says these return the
 // full record by default; extended=full is sent anyway because the older
-// APIB shows a short record without it, and DOCS say it is harmless.
+// simkl.docs.apiary.io shows a short record without it, and api.simkl.org say it is harmless.
 func (c *Client) Summary(ctx context.Context, t MediaType, simklID int) (*Title, error) {
 	p, err := summaryPath(t)
 	if err != nil {

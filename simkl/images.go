@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// ImageSize is one of Simkl's image size suffixes (APIB "Images").
+// ImageSize is one of Simkl's image size suffixes (simkl.docs.apiary.io, "Images").
 // Height is 0 where it varies from image to image.
 type ImageSize struct {
 	Suffix        string

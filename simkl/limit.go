@@ -17,7 +17,7 @@ import (
 
 // Limits keeps the process inside Simkl's published rate limits: 10 GET/s
 // per client_id for calls without a token, and 10 GET/s plus 1 POST/s per
-// user token (DOCS /resources/rate-limits). Simkl suspends the client_id of
+// user token (https://api.simkl.org/resources/rate-limits). Simkl suspends the client_id of
 // apps that keep going over, so the client waits rather than trip a limit.
 //
 // Each bucket is an x/time/rate limiter with a burst of 1 and a rate a little

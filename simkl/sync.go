@@ -102,7 +102,7 @@ func (it WatchedItem) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// refFields is how every sync body names a title: an "ids" object (DOCS'
+// refFields is how every sync body names a title: an "ids" object (api.simkl.org's
 // form), or title + year for the fallback, plus the type hint that TMDB needs.
 func refFields(r Ref) map[string]any {
 	m := map[string]any{}
@@ -321,7 +321,7 @@ const MaxWatchedItems = 100
 
 // Watched asks POST /sync/watched about items for the user holding token.
 // The answer is parallel to items. Simkl refuses more than 100 items per
-// call with extended=episodes (DOCS; APIB says with any extended), so when
+// call with extended=episodes (api.simkl.org; simkl.docs.apiary.io says with any extended), so when
 // any extended value is set the client splits the batch itself, which is
 // safe under both readings. Each split is one more POST against the user's
 // 1 POST/s budget, and waits its turn.
@@ -451,7 +451,7 @@ func (c *Client) AddToList(ctx context.Context, token string, items []ListItem) 
 // sectionFor names the body array for a type: movies[] or shows[]. Anime
 // go under shows[] on every write: Simkl's reference documents only
 // movies[] and shows[], /sync/history/remove silently ignores anime[]
-// (DOCS), and production clients (aniyomi, CrossWatch) send anime under
+// (api.simkl.org), and production clients (aniyomi, CrossWatch) send anime under
 // shows[].
 func sectionFor(t MediaType) string {
 	if t == Movie {
@@ -569,7 +569,7 @@ func (w wireHistory) result() *HistoryResult {
 }
 
 // AddHistory marks items watched with POST /sync/history. Simkl answers 201
-// (DOCS) or 200 (APIB); any 2xx is success, and NotFound must be checked.
+// (api.simkl.org) or 200 (simkl.docs.apiary.io); any 2xx is success, and NotFound must be checked.
 func (c *Client) AddHistory(ctx context.Context, token string, items []HistoryItem) (*HistoryResult, error) {
 	var w wireHistory
 	if _, err := c.do(ctx, call{method: http.MethodPost, path: "/sync/history", pattern: "/sync/history", write: true, token: token, body: historyBody(items)}, &w); err != nil {

@@ -60,7 +60,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 }
 
 // IDs holds a title's identifiers. Simkl spells its own ID "simkl" in most
-// responses and "simkl_id" in others (DOCS: read ids.simkl ?? ids.simkl_id).
+// responses and "simkl_id" in others (api.simkl.org: read ids.simkl ?? ids.simkl_id).
 type IDs struct {
 	Simkl int
 	Slug  string

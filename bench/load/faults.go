@@ -20,7 +20,7 @@ type phase struct {
 	calls  standInStats  // the stand-in's counts over the phase
 }
 
-// faultRun is §6: run (c)'s signed-in load while Simkl answers half the
+// faultRun is the fault run: run (c)'s signed-in load while Simkl answers half the
 // calls with 503, then drops every connection for 20 s, then comes back,
 // plus a trickle of signed-out views. Every title is in the app's cache,
 // so no page may be a 5xx; badges must recover within 5 s of Simkl's

@@ -1,9 +1,9 @@
-// Command load is simklink's load benchmark (issue 7 §5 and §6). It drives
+// Command load is simklink's load benchmark (steady load, and Simkl failing). It drives
 // an app that is already running in demo mode on a loopback address;
 // bench/run.sh builds and starts the app, runs this, and stops the app.
 //
 //	go run ./bench/load -base http://127.0.0.1:18080 -pid 1234          # runs (a) to (e)
-//	go run ./bench/load -base http://127.0.0.1:18080 -pid 1234 -faults  # §6: Simkl failing, down, back
+//	go run ./bench/load -base http://127.0.0.1:18080 -pid 1234 -faults  # Simkl failing, down, back
 //
 // Every run is bounded in count and time, talks to the loopback address it
 // is given, and stops by itself (-max-run is a hard limit on the whole
@@ -34,8 +34,8 @@ func main() {
 	}
 }
 
-// options are the benchmark's settings; the defaults are the runs issue 7
-// asks for.
+// options are the benchmark's settings; the defaults are the runs bench/README.md
+// describes.
 type options struct {
 	base       *url.URL
 	metrics    string // the app's /metrics URL (METRICS_ADDR)
@@ -63,7 +63,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	metrics := fs.String("metrics", "", "the app's /metrics URL, on its METRICS_ADDR (e.g. http://127.0.0.1:19464/metrics); default: port 9464 of -base's host")
 	o := &options{}
 	fs.IntVar(&o.pid, "pid", 0, "the app's process ID, for its peak RSS (0: not reported)")
-	fs.BoolVar(&o.faultMode, "faults", false, "fault mode (§6): the signed-in load while Simkl fails 50% of calls, then is down for 20 s, then comes back")
+	fs.BoolVar(&o.faultMode, "faults", false, "fault mode: the signed-in load while Simkl fails 50% of calls, then is down for 20 s, then comes back")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of runs (a) and (b)")
 	fs.IntVar(&o.conns, "conns", 50, "keep-alive connections for runs (a) and (b)")
 	fs.IntVar(&o.users, "users", 200, "distinct signed-in users for run (c)")

@@ -65,7 +65,7 @@ func TestSearchID(t *testing.T) {
 	}
 }
 
-// /search/id answers in the recorded shape (SRGSF get_by_id_*.json): no
+// /search/id answers in the recorded shape (github.com/srgsf/simkl-client's test fixtures get_by_id_*.json): no
 // status, no total_episodes, anime_type in upper case, "tv" for shows.
 func TestSearchIDShapes(t *testing.T) {
 	h := newHarness(t, Options{})
@@ -96,8 +96,8 @@ func TestSearchIDShapes(t *testing.T) {
 	}
 }
 
-// No match is 200 [] (DIGEST: unknown IDs answer []); only an ambiguous
-// title answers null (APIB). Clients in the wild handle both, so the
+// No match is 200 [] (unknown IDs answer [], per api.simkl.org); only an ambiguous
+// title answers null (simkl.docs.apiary.io). Clients in the wild handle both, so the
 // stand-in uses each where its source puts it.
 func TestSearchIDNoMatch(t *testing.T) {
 	h := newHarness(t, Options{})

@@ -11,7 +11,7 @@ import (
 )
 
 // imageSize is the size Simkl serves for an image kind and suffix
-// (APIB lines 143-185). Posters "_m" are "340x*": 340 wide, with a height
+// (simkl.docs.apiary.io, "Images"). Posters "_m" are "340x*": 340 wide, with a height
 // that varies from poster to poster (see posterMHeight). Fanart "_d" is the
 // original, darkened; 1920x1080 here. Avatars are square: "_24", "_100",
 // none (200), "_256", "_512".

@@ -2,7 +2,7 @@ package simkltest
 
 import "time"
 
-// Documented limits (DOCS /resources/rate-limits): per client_id for calls
+// Documented limits (https://api.simkl.org/resources/rate-limits): per client_id for calls
 // without a token and per token for calls with one, 10 GET/s and 1 POST/s,
 // the GET and POST buckets counted separately.
 const (
@@ -74,7 +74,7 @@ func (l *limiter) sweep(now time.Time) {
 }
 
 // Over-limit POSTs get "a temporary throttling block on the client_id or
-// token", which repeated overages extend (DOCS /resources/rate-limits); its
+// token", which repeated overages extend (https://api.simkl.org/resources/rate-limits); its
 // status is not documented. Here: strikesToBlock over-limit POSTs within
 // strikeWindow block the bucket's owner (the token, or the client_id for
 // calls without one) for firstBlock, each block twice the one before up to

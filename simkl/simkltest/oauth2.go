@@ -11,7 +11,7 @@ import (
 
 // AUTH V2 token and revocation endpoints, for an app registered with
 // Options.AuthV2 (a "Server apps & services" app: it has a secret and a
-// redirect URI). Sources: shared/simkl-api.md §1.4, which gathers what
+// redirect URI). Sources: Simkl's AUTH V2 documentation (api.simkl.org), which says what
 // third-party V2 clients do; the official V2 pages were not available.
 //
 // Errors on these two endpoints use the OAuth 2.0 shape (RFC 6749 §5.2),

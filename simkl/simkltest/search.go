@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// textItem is one GET /search/{movie|tv|anime} result, in the shape APIB
+// textItem is one GET /search/{movie|tv|anime} result, in the shape simkl.docs.apiary.io
 // documents: the Simkl ID is spelled simkl_id here (not simkl), and
 // endpoint_type is plural for movies ("movies") but not for "tv" or "anime".
 type textItem struct {

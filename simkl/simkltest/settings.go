@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// POST /users/settings, in the DOCS shape. The body may be empty or {}.
+// POST /users/settings, in the api.simkl.org shape. The body may be empty or {}.
 // avatar is a scheme-relative URL on this stand-in's /img, as Simkl's is on
 // //simkl.in.
 func (s *Simkl) userSettings(w http.ResponseWriter, r *http.Request, u *user) {

@@ -8,8 +8,8 @@ import (
 )
 
 // searchItem is one GET /search/id result, in the shape of the recorded
-// answers (SRGSF get_by_id_*.json): no status and no total_episodes, which
-// APIB's example shows; anime_type only on anime, in upper case ("TV").
+// answers (github.com/srgsf/simkl-client's test fixtures get_by_id_*.json): no status and no total_episodes, which
+// simkl.docs.apiary.io's example shows; anime_type only on anime, in upper case ("TV").
 type searchItem struct {
 	Type      string   `json:"type"`
 	Title     string   `json:"title"`
@@ -26,8 +26,8 @@ type shortIDs struct {
 
 // GET /search/id
 //
-// With no match the answer is 200 [] (DIGEST: unknown IDs give []); a
-// title+year that matches several titles gives null, as APIB documents.
+// With no match the answer is 200 [] (unknown IDs give [], per api.simkl.org); a
+// title+year that matches several titles gives null, as simkl.docs.apiary.io documents.
 // letterboxd and traktslug always give [].
 // The first parameter that resolves wins, in the order of idKeys; type
 // (movie, show/tv, anime) narrows tmdb and title matches.
@@ -40,7 +40,7 @@ func (s *Simkl) searchID(w http.ResponseWriter, r *http.Request, _ *user) {
 		if v == "" {
 			continue
 		}
-		// letterboxd and traktslug are Sync IDs (APIB's Sync ID table;
+		// letterboxd and traktslug are Sync IDs (simkl.docs.apiary.io's Sync ID table;
 		// /sync/watched resolves them) but not /search/id parameters, so
 		// here they match nothing.
 		if k == "letterboxd" || k == "traktslug" {
@@ -120,7 +120,7 @@ type recommendation struct {
 	IDs          shortIDs `json:"ids"`
 }
 
-// GET /movies/{id}, /tv/{id} and /anime/{id}: the full record, which DOCS
+// GET /movies/{id}, /tv/{id} and /anime/{id}: the full record, which api.simkl.org
 // says is now the default (extended=full is accepted and changes
 // nothing). Unknown IDs, and IDs of another type, give 200 [].
 func (s *Simkl) summary(k kind) apiFunc {
@@ -135,7 +135,7 @@ func (s *Simkl) summary(k kind) apiFunc {
 }
 
 // fullRecord builds a summary record. Keys that do not apply are left
-// out, not set to null (DOCS null-values): no anime IDs or anime_type on
+// out, not set to null (api.simkl.org, null values): no anime IDs or anime_type on
 // movies and shows.
 func (s *Simkl) fullRecord(t *title) object {
 	now := s.now()
@@ -211,8 +211,8 @@ func (s *Simkl) fullRecord(t *title) object {
 	o.set("overview", t.overview)
 	o.set("genres", t.genres)
 	o.set("country", t.country)
-	// Movies have no status key in recorded records (SRGSF
-	// movie_detail.json), although APIB lists released/upcoming.
+	// Movies have no status key in recorded records (github.com/srgsf/simkl-client's test fixtures,
+	// movie_detail.json), although simkl.docs.apiary.io lists released/upcoming.
 	if t.kind != kindMovie {
 		o.set("total_episodes", t.totalEpisodes())
 		o.set("status", t.statusAt(now))
@@ -293,7 +293,7 @@ type episodeIDs struct {
 // GET /tv/episodes/{id} and /anime/episodes/{id}: regular episodes in
 // order, then specials (type "special"). Anime entries have no season;
 // episodes are numbered straight through, and specials again from 1. TV
-// specials have neither season nor episode (DOCS null-values; SRGSF
+// specials have neither season nor episode (api.simkl.org, null values; github.com/srgsf/simkl-client's test fixtures,
 // episodes_*_detail.json). img and date may be null. Unknown IDs and IDs
 // of another type give [].
 func (s *Simkl) episodes(k kind) apiFunc {

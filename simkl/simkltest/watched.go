@@ -54,7 +54,7 @@ type episodeState struct {
 // also gets simkl, list and last_watched_at (last_watched with the
 // legacy_last_watched fault), and shows and anime the counters when
 // extended asks; a false entry gets only type. result is true for any
-// title in the user's lists, plantowatch included (APIB: "the item is in
+// title in the user's lists, plantowatch included (simkl.docs.apiary.io: "the item is in
 // the user's lists"). With season and episode, result says whether that
 // episode is watched.
 func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
@@ -73,8 +73,8 @@ func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
 		writeJSON(w, http.StatusOK, nil)
 		return
 	}
-	// The 100-item limit applies only with episodes (DOCS); APIB says with
-	// any extended value. DOCS is the newer source, and per-episode loading
+	// The 100-item limit applies only with episodes (api.simkl.org); simkl.docs.apiary.io says with
+	// any extended value. api.simkl.org is the newer source, and per-episode loading
 	// is what makes large requests costly.
 	if ext.episodes && len(raws) > maxWatchedItems {
 		writeError(w, http.StatusBadRequest, "max_items", "At most 100 items per request with extended=episodes")
@@ -127,7 +127,7 @@ func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
 		if !result {
 			// Recorded answers (production error reports, 2025) carry only
 			// the echo, type and result when the answer is false: no
-			// simkl, list, last-watched or counters, although the DOCS
+			// simkl, list, last-watched or counters, although the api.simkl.org
 			// example shows simkl, list and last_watched_at set to null.
 			if _, ok := res.get("type"); !ok {
 				res.set("type", t.kind.recordType())
@@ -139,7 +139,7 @@ func (s *Simkl) syncWatched(w http.ResponseWriter, r *http.Request, u *user) {
 		res.set("result", result)
 		res.set("simkl", t.id)
 		// Older answers name the last watch "last_watched" (captures from
-		// 2020, and the field aniyomi's tracker still reads); the DOCS say
+		// 2020, and the field aniyomi's tracker still reads); the api.simkl.org say
 		// "last_watched_at". The legacy_last_watched switch sends the old name.
 		lastKey := "last_watched_at"
 		if legacy {
@@ -213,7 +213,7 @@ func addCounters(res *object, t *title, watched map[[2]int]time.Time, ext extend
 		seasons = append(seasons, c)
 	}
 	// specials "includes special episodes as season 0 and adjusts counters
-	// accordingly" (DOCS): the totals then count specials too.
+	// accordingly" (api.simkl.org): the totals then count specials too.
 	if ext.episodes && ext.specials {
 		if sp, ok := t.season(0); ok {
 			add(count(sp))

@@ -161,8 +161,8 @@ func TestWatchedLimitsAndEmpty(t *testing.T) {
 		}
 		return string(append(b, ']'))
 	}
-	// DOCS: the 100-item limit applies with extended=episodes only (APIB
-	// says with any extended value; the newer DOCS wins).
+	// api.simkl.org: the 100-item limit applies with extended=episodes only (simkl.docs.apiary.io
+	// says with any extended value; the newer api.simkl.org wins).
 	wantError(t, h.post("/sync/watched?extended=episodes", h.token, items(101)), http.StatusBadRequest, "max_items")
 	wantError(t, h.post("/sync/watched?extended=counters,episodes", h.token, items(101)), http.StatusBadRequest, "max_items")
 	wantStatus(t, h.post("/sync/watched?extended=episodes", h.token, items(100)), http.StatusOK)

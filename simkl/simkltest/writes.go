@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Write endpoints answer 201, as DOCS says (APIB's examples show 200).
+// Write endpoints answer 201, as api.simkl.org says (simkl.docs.apiary.io's examples show 200).
 
 // writeRequest is the body of /sync/add-to-list, /sync/history and
 // /sync/history/remove.
@@ -134,7 +134,7 @@ func checkEpisodes(seasonWatchedAt string, eps []epWrite) error {
 //
 // anime[] is ignored by every write: its items are neither applied nor
 // listed in not_found. The reference documents only movies[] and shows[]
-// for add-to-list and history, DOCS say /sync/history/remove silently
+// for add-to-list and history, api.simkl.org say /sync/history/remove silently
 // ignores anime[], and production clients (aniyomi, CrossWatch) send anime
 // under shows[]. A 400 would be stricter than anything recorded; ignoring
 // shows a client that sends anime[] what it would really see: nothing
@@ -173,7 +173,7 @@ func writeBadRequest(w http.ResponseWriter, err error) {
 }
 
 // echo returns the item as sent with extra keys set. The ids stay as sent:
-// recorded answers do not add the simkl ID (SRGSF wl_sync_status.json).
+// recorded answers do not add the simkl ID (github.com/srgsf/simkl-client's test fixtures wl_sync_status.json).
 func (it *writeItem) echo(kv ...field) object {
 	o := it.obj.clone()
 	for _, f := range kv {
@@ -202,7 +202,7 @@ func entryLocked(u *user, t *title, addedAt, now time.Time) *entry {
 // POST /sync/add-to-list
 //
 // Every item needs its own "to"; a "to" only at the top level is rejected
-// with 400 empty_field (DOCS; another DOCS page still shows a top-level
+// with 400 empty_field (api.simkl.org; another api.simkl.org page still shows a top-level
 // "to", but the newer rule is the stricter one). Silent rewrites: a movie
 // sent to watching becomes completed with a watch recorded; a show sent to
 // completed that still has unaired episodes becomes watching (plantowatch
@@ -567,7 +567,7 @@ func (s *Simkl) parseEpisodeItems(raws []json.RawMessage) ([]*episodeWrite, erro
 // An item without seasons or episodes leaves the library entirely
 // (history, list and rating); seasons without episodes unmark those
 // seasons; episodes unmark only those. Unknown episode numbers of a
-// matched show are no error. anime[] is silently ignored (DOCS: anime go
+// matched show are no error. anime[] is silently ignored (api.simkl.org: anime go
 // under shows[]). Top-level episodes[] that are not found are dropped, as
 // not_found has no episodes key.
 func (s *Simkl) removeFromHistory(w http.ResponseWriter, r *http.Request, u *user) {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Write endpoints answer 201 as DOCS says; APIB's examples show 200. The
+// Write endpoints answer 201 as api.simkl.org says; simkl.docs.apiary.io's examples show 200. The
 // Go client should accept any 2xx.
 
 func TestAddToList(t *testing.T) {
@@ -79,7 +79,7 @@ func TestAddToListRejects(t *testing.T) {
 		body string
 		code string
 	}{
-		// DOCS: a "to" only at the top level is rejected.
+		// api.simkl.org: a "to" only at the top level is rejected.
 		{"top-level to only", `{"to":"plantowatch","movies":[{"ids":{"imdb":"tt0120382"}}]}`, "empty_field"},
 		{"one item without to", `{"movies":[{"to":"completed","ids":{"imdb":"tt0120382"}},{"ids":{"imdb":"tt1375666"}}]}`, "empty_field"},
 		{"unknown list", `{"movies":[{"to":"remove","ids":{"imdb":"tt0120382"}}]}`, "wrong_parameter"},
@@ -218,7 +218,7 @@ func TestHistoryRemove(t *testing.T) {
 	if e, _ := h.sk.Entry(DemoUser, OnePieceID); len(e.Watched) != 498 {
 		t.Errorf("One Piece: %d watched, want 498", len(e.Watched))
 	}
-	// anime[] is silently ignored (DOCS).
+	// anime[] is silently ignored (api.simkl.org).
 	if _, ok := h.sk.Entry(DemoUser, AttackOnTitanID); !ok {
 		t.Error("anime[] removed Attack on Titan")
 	}
