@@ -40,8 +40,9 @@ type harness struct {
 	clock    *simkltest.FastClock // the app's and the stand-in's one clock
 	logs     *lockedBuffer        // everything the app logged
 	auth     *auth.Auth
-	authNow  *atomic.Int64 // the session's clock (unix nanos), for token expiry
-	v2       bool          // the app and stand-in speak AUTH V2
+	metrics  *handlers.Metrics // served by main on METRICS_ADDR, not by the app
+	authNow  *atomic.Int64     // the session's clock (unix nanos), for token expiry
+	v2       bool              // the app and stand-in speak AUTH V2
 }
 
 // lockedBuffer is a log sink safe for concurrent writers.
@@ -165,7 +166,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Images:  o.images,
 		Now:     clock.Now,
 	})
-	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, clock: clock, logs: logs, auth: au, authNow: authNow, handler: h, v2: v2}
+	return &harness{t: t, app: app, sim: sim, client: client, resolver: resolver, clock: clock, logs: logs, auth: au, authNow: authNow, handler: h, v2: v2, metrics: metrics}
 }
 
 // sharedAssets builds the static assets once for every harness: they are

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -403,7 +404,12 @@ func TestLogsAndMetrics(t *testing.T) {
 		t.Error("the log contains the callback's query")
 	}
 
-	m := h.get(nil, "/metrics")
+	if p := h.get(nil, "/metrics"); p.resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the app's listener serves /metrics: %d", p.resp.StatusCode)
+	}
+	rec := httptest.NewRecorder()
+	h.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m := struct{ body string }{rec.Body.String()}
 	for _, want := range []string{
 		`simkl_upstream_requests_total{endpoint="POST /sync/watched",status="200"} 1`,
 		`simklink_http_requests_total{route="GET /t/{kind}/{id}",status="200"}`,
