@@ -103,7 +103,8 @@ type guard struct {
 	day     string
 	calls   int
 
-	blocked atomic.Bool // for the gauge
+	blocked   atomic.Bool // for the gauge
+	storeDown atomic.Bool // the shared block store did not answer last time
 }
 
 func newGuard(cfg Config) *guard {
@@ -140,8 +141,10 @@ func (g *guard) admit(ctx context.Context, token string) (probe bool, err error)
 	if err != nil {
 		// The shared store is down: keep serving rather than stop every
 		// call; the next answer from Simkl tells the truth again.
-		g.log.Warn("simkl: block store unavailable", "err", err)
+		g.storeFailed(err)
 		until = time.Time{}
+	} else {
+		g.storeAnswered()
 	}
 	now := g.now()
 	if !until.IsZero() {
@@ -176,6 +179,21 @@ func (g *guard) admit(ctx context.Context, token string) (probe bool, err error)
 		}
 	}
 	return probe, nil
+}
+
+// storeFailed logs the block store's failure once per outage, not once
+// per call: while Redis is away every call to Simkl asks the store.
+func (g *guard) storeFailed(err error) {
+	if !g.storeDown.Swap(true) {
+		g.log.Warn("simkl: block store unavailable; blocks are kept by this replica until it answers", "err", err)
+	}
+}
+
+// storeAnswered notes that the block store answers again.
+func (g *guard) storeAnswered() {
+	if g.storeDown.Swap(false) {
+		g.log.Info("simkl: block store answers again")
+	}
 }
 
 // release gives a probe back unused.
@@ -245,7 +263,7 @@ func (g *guard) done(ctx context.Context, probe bool, status int, code, token st
 			g.level, g.probing = 0, false
 			g.mu.Unlock()
 			if err := g.store.Block(ctx, time.Time{}, ""); err != nil {
-				g.log.Warn("simkl: block store unavailable", "err", err)
+				g.storeFailed(err)
 			}
 			g.blocked.Store(false)
 			g.log.Info("simkl: Simkl answers simklink again; the block is over", "status", status)
@@ -265,7 +283,7 @@ func (g *guard) done(ctx context.Context, probe bool, status int, code, token st
 	g.mu.Unlock()
 	until := now.Add(window)
 	if err := g.store.Block(ctx, until, reason); err != nil {
-		g.log.Warn("simkl: block store unavailable", "err", err)
+		g.storeFailed(err)
 	}
 	g.blocked.Store(true)
 	g.log.Error("simkl: Simkl blocked simklink; no calls to Simkl until the window ends, then one probe",

@@ -2,6 +2,7 @@ package simkl_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -235,5 +236,54 @@ func TestContractDailyBudget(t *testing.T) {
 	}
 	if _, err := e.c.Summary(ctx, simkl.Movie, simkltest.InceptionID); err != nil {
 		t.Fatalf("the next day: %v", err)
+	}
+}
+
+// downBlocks is a block store that cannot be reached (Redis away).
+type downBlocks struct {
+	mu   sync.Mutex
+	down bool
+}
+
+func (d *downBlocks) Blocked(context.Context) (time.Time, string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.down {
+		return time.Time{}, "", errors.New("redis: connection refused")
+	}
+	return time.Time{}, "", nil
+}
+
+func (d *downBlocks) Block(context.Context, time.Time, string) error { return nil }
+
+// While the shared block store is away every call asks it: the failure is
+// logged once per outage, not once per call, and its return once.
+func TestBlockStoreOutageLogsOnce(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	store := &downBlocks{down: true}
+	e := newEnv(t, func(c *simkl.Config) {
+		c.Blocks = store
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	for range 3 {
+		if _, err := e.c.Summary(t.Context(), simkl.Movie, simkltest.InceptionID); err != nil {
+			t.Fatalf("summary while the store is away: %v", err)
+		}
+	}
+	store.mu.Lock()
+	store.down = false
+	store.mu.Unlock()
+	if _, err := e.c.Summary(t.Context(), simkl.Movie, simkltest.InceptionID); err != nil {
+		t.Fatal(err)
+	}
+	logs.mu.Lock()
+	out := logs.b.String()
+	logs.mu.Unlock()
+	if n := strings.Count(out, "block store unavailable"); n != 1 {
+		t.Errorf("store outage logged %d times over 3 calls, want once:\n%s", n, out)
+	}
+	if n := strings.Count(out, "block store answers again"); n != 1 {
+		t.Errorf("store recovery logged %d times, want once:\n%s", n, out)
 	}
 }
