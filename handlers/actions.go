@@ -80,7 +80,7 @@ func (s *server) handleSetList() http.Handler {
 		if !ok {
 			return
 		}
-		personal(w)
+		setCaching(w, r, "")
 		if !validStatus(t.Type, status) {
 			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That list doesn't exist",
 				Message: "Choose one of the lists shown on the title's page."}})
@@ -149,7 +149,7 @@ func (s *server) handleMark(watched bool) http.Handler {
 		if !ok {
 			return
 		}
-		personal(w)
+		setCaching(w, r, "")
 		tg, block, err := target(form, t)
 		if err == nil && !watched && t.Type == simkl.Movie {
 			err = &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "Nothing to unmark",
@@ -192,7 +192,7 @@ func (s *server) handleRemove() http.Handler {
 		if !ok {
 			return
 		}
-		personal(w)
+		setCaching(w, r, "")
 		if form.Get("confirm") != "yes" {
 			// Ask first; nothing changes without the confirmation.
 			b, ended := s.currentBadge(w, r, v, t)

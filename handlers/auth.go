@@ -22,42 +22,6 @@ type Auth interface {
 	AbandonedSignIn(w http.ResponseWriter, r *http.Request) bool
 }
 
-// viewer returns the signed-in visitor, or nil. A session that cannot be
-// used (Simkl refused a refresh) has been ended, with a flash for the page
-// to show; Simkl being unreachable during a refresh leaves the visitor
-// signed out for this request only.
-func (s *server) viewer(w http.ResponseWriter, r *http.Request) *auth.Viewer {
-	if s.Auth == nil {
-		return nil
-	}
-	v, err := s.Auth.Viewer(w, r)
-	if err != nil {
-		if !errors.Is(err, auth.ErrSessionEnded) {
-			s.Logger.Warn("session unusable for this request", "request_id", requestID(r.Context()), "err", err)
-		}
-		return nil
-	}
-	return v
-}
-
-// flash pops the one-shot notice a full page shows (fragments leave it for
-// the next page). A sign-in that never came back (Simkl sends a visitor who
-// denies access to its own home page) is said here too.
-func (s *server) flash(w http.ResponseWriter, r *http.Request, v *auth.Viewer) string {
-	if s.Auth == nil || v != nil {
-		// A signed-in session carries no flash: the only flash replaces the
-		// session when it ends. Skipping the lookup saves a cookie decode.
-		return ""
-	}
-	if f := s.Auth.Flash(w, r); f != "" {
-		return f
-	}
-	if s.Auth.AbandonedSignIn(w, r) {
-		return "Your sign-in with Simkl didn't finish, so you're still signed out. Use “Sign in with Simkl” to try again."
-	}
-	return ""
-}
-
 // maxReturnBytes bounds the return path kept through sign-in: the login
 // cookie carries it encrypted (about twice its length), and browsers and
 // the session store refuse cookies over 4 KB.

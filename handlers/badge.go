@@ -54,13 +54,19 @@ func (s *server) trackerState(w http.ResponseWriter, r *http.Request, v *auth.Vi
 		// AUTH V2: another request or a copy of the cookie may have
 		// refreshed the token, which ends the old one. Renew and ask once
 		// more; a grant that is gone ends the session.
+		vis := visitOf(r)
 		nv, rerr := s.Auth.Renew(w, r, v)
 		if rerr == nil {
 			*v = *nv
+			vis.renewed(v)
 			st, err = s.Tracker.State(ctx, v.Token.Access, t)
 		}
-		if errors.Is(err, simkl.ErrTokenRevoked) && !errors.Is(rerr, auth.ErrSessionEnded) {
-			s.Auth.EndSession(w, r)
+		switch {
+		case !errors.Is(err, simkl.ErrTokenRevoked):
+		case errors.Is(rerr, auth.ErrSessionEnded):
+			vis.ended()
+		default:
+			vis.end(w, r)
 		}
 	}
 	return st, err
@@ -309,13 +315,13 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		s.fail(w, r, err)
 		return nil, simkl.Title{}, false
 	}
-	v := s.viewer(w, r)
+	v := visitOf(r).Viewer
 	if v == nil {
 		if next == "" {
 			next = "/t/" + string(ref.Kind) + "/" + ref.ID
 		}
 		target := loginURL(next, "/")
-		w.Header().Set("Cache-Control", "no-store")
+		setCaching(w, r, "")
 		if isHTMX(r) {
 			w.Header().Set("HX-Redirect", target)
 			w.WriteHeader(http.StatusUnauthorized)
@@ -327,22 +333,13 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 	// Signed in: lookups may use the daily budget's reserve.
 	res, err := s.Titles.ResolveAs(simkl.ForSignedIn(r.Context()), ref, v.Token.Access, s.misses.allowFor(r))
 	if errors.Is(err, simkl.ErrTokenRevoked) {
-		s.Auth.EndSession(w, r) // describe says to sign in again
+		visitOf(r).end(w, r) // describe says to sign in again
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, simkl.Title{}, false
 	}
 	return v, res.Title, true
-}
-
-// personal marks a response as personalised: never stored by any cache,
-// and different for htmx and plain requests.
-func personal(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Cache-Control", "private, no-store")
-	h.Add("Vary", "HX-Request")
-	h.Add("Vary", "Cookie")
 }
 
 // handleBadge serves the badge fragment (htmx retry, remove confirmation),
@@ -353,7 +350,7 @@ func (s *server) handleBadge() http.Handler {
 		if !ok {
 			return
 		}
-		personal(w)
+		setCaching(w, r, "")
 		b, ended := s.currentBadge(w, r, v, t)
 		if ended {
 			s.sessionEnded(w, r, canonicalPath(t))
@@ -429,7 +426,7 @@ func (s *server) handleSeason() http.Handler {
 		if !ok {
 			return
 		}
-		personal(w)
+		setCaching(w, r, "")
 		path := canonicalPath(t)
 		st, err := s.trackerState(w, r, v, t)
 		if errors.Is(err, simkl.ErrTokenRevoked) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/a-h/templ"
 
@@ -60,17 +59,13 @@ func (s *server) failWith(w http.ResponseWriter, r *http.Request, err error, fla
 			"route", r.Pattern, "status", status, "err", err)
 	}
 	h := w.Header()
-	h.Add("Vary", "Cookie")
 	switch {
-	case len(h.Values("Set-Cookie")) > 0 || flash != "" || strings.Contains(h.Get("Cache-Control"), "private"):
-		// It carries a cookie, a personal notice, or personal headers: no
-		// shared cache may keep it.
-		h.Set("Cache-Control", "private, no-store")
 	case status == http.StatusNotFound || status == http.StatusBadRequest:
-		// Bad and unknown links are the same for everyone and change rarely.
-		h.Set("Cache-Control", "public, max-age=60")
+		// Bad and unknown links are the same for every signed-out visitor
+		// and change rarely; setCaching keeps personal visits private.
+		setCaching(w, r, cacheBadLink)
 	default:
-		h.Set("Cache-Control", "no-store")
+		setCaching(w, r, "")
 	}
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		h.Set("Retry-After", "5")

@@ -72,6 +72,8 @@ type harnessOptions struct {
 	limits simkl.Limits
 	config handlers.Config // ClientIPHeader, MissesPerSecond, MissBurst
 	images *http.Client    // fetches posters for unfurl cards
+	// wrapAuth, when set, wraps the app's Auth (to count session reads).
+	wrapAuth func(handlers.Auth) handlers.Auth
 }
 
 func newHarness(t testing.TB, opts ...harnessOptions) *harness {
@@ -151,6 +153,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse(app.URL)
+	var appAuth handlers.Auth = au
+	if o.wrapAuth != nil {
+		appAuth = o.wrapAuth(au)
+	}
 	h = handlers.NewServer(handlers.Deps{
 		Logger: logger,
 		Config: handlers.Config{BaseURL: base, ImageOrigin: sim.URL, WebOrigin: sim.URL,
@@ -158,7 +164,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Titles: resolver,
 		Links:  client,
 		Assets: assets,
-		Auth:   au,
+		Auth:   appAuth,
 		// Answers are kept an hour of the fast clock (six minutes), so that
 		// no test sees one expire unless it ages the clock.
 		Tracker: tracker.New(client, tracker.Options{Clock: clock, TTL: time.Hour}),

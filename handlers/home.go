@@ -27,21 +27,16 @@ func (s *server) handleHome() http.Handler {
 		{Label: "An unknown ID", Note: "what a link Simkl doesn't know looks like", URL: "/t/imdb/tt0000001"},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		viewer := s.viewer(w, r)
+		viewer := visitOf(r).Viewer
 		p := s.page(r, "Title links that know your Simkl tracker")
 		p.Description = "simklink turns any TV show, movie or anime ID into a landing page that knows your Simkl tracker."
 		p.Canonical = s.absURL("/")
 		p.LinkTools = true
-		p.Flash = s.flash(w, r, viewer)
+		p.Flash = visitOf(r).takeFlash(w, r)
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}
 		}
-		if viewer != nil || p.Flash != "" || len(w.Header().Values("Set-Cookie")) > 0 {
-			w.Header().Set("Cache-Control", "private, no-store")
-		} else {
-			w.Header().Set("Cache-Control", "public, max-age=300")
-		}
-		w.Header().Add("Vary", "Cookie")
+		setCaching(w, r, cachePage)
 		s.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: s.acceptedKinds(), Bookmarklet: s.bookmarklet()}))
 	})
 }

@@ -139,7 +139,7 @@ func (s *server) handleList() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		viewer := s.viewer(w, r)
+		viewer := visitOf(r).Viewer
 		s.resolveList(r, entries, viewer.AccessToken())
 		path := listPath(entries)
 		l := views.List{Path: path, MakeURL: "/l/new?add=" + strings.TrimPrefix(path, "/l/")}
@@ -170,7 +170,7 @@ func (s *server) handleList() http.Handler {
 		}
 
 		p := s.page(r, fmt.Sprintf("A list of %d titles", len(l.Items)))
-		p.Flash = s.flash(w, r, viewer)
+		p.Flash = visitOf(r).takeFlash(w, r)
 		p.Canonical = s.absURL(path)
 		p.LinkTools = true
 		titlesKnown := known(entries)
@@ -182,15 +182,13 @@ func (s *server) handleList() http.Handler {
 		} else {
 			l.SignInURL = loginURL(path, "/")
 		}
-		h := w.Header()
-		h.Add("Vary", "Cookie")
 		switch {
-		case viewer != nil || p.Flash != "" || len(h.Values("Set-Cookie")) > 0 || l.Added > 0:
-			h.Set("Cache-Control", "private, no-store")
+		case l.Added > 0:
+			setCaching(w, r, "") // "Added N titles" is this visitor's news
 		case partial:
-			h.Set("Cache-Control", "public, max-age=30")
+			setCaching(w, r, cachePartial)
 		default:
-			h.Set("Cache-Control", "public, max-age=300")
+			setCaching(w, r, cachePage)
 		}
 		s.render(w, r, http.StatusOK, views.ListPage(p, l))
 	})
@@ -265,13 +263,13 @@ func (s *server) handleListAddAll() http.Handler {
 			return
 		}
 		path := listPath(entries)
-		v := s.viewer(w, r)
+		v := visitOf(r).Viewer
 		if v == nil {
-			w.Header().Set("Cache-Control", "no-store")
+			setCaching(w, r, "")
 			http.Redirect(w, r, loginURL(path, "/"), http.StatusSeeOther)
 			return
 		}
-		personal(w)
+		setCaching(w, r, "")
 		lt, ok := s.Tracker.(ListTracker)
 		if !ok {
 			s.serverError(w, r, errors.New("the tracker cannot add lists"))

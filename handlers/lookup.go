@@ -98,18 +98,11 @@ func titlePath(ref simkl.Ref) string {
 // signed-out visitor, and fills in the signed-in header otherwise.
 func (s *server) publicPage(w http.ResponseWriter, r *http.Request, p *views.Page) {
 	p.LinkTools = true
-	viewer := s.viewer(w, r)
-	p.Flash = s.flash(w, r, viewer)
-	if viewer != nil {
+	p.Flash = visitOf(r).takeFlash(w, r)
+	if viewer := visitOf(r).Viewer; viewer != nil {
 		p.User = &views.User{Name: viewer.Name}
 	}
-	h := w.Header()
-	h.Add("Vary", "Cookie")
-	if viewer != nil || p.Flash != "" || len(h.Values("Set-Cookie")) > 0 {
-		h.Set("Cache-Control", "private, no-store")
-	} else {
-		h.Set("Cache-Control", "public, max-age=300")
-	}
+	setCaching(w, r, cachePage)
 }
 
 func (s *server) whichKind(w http.ResponseWriter, r *http.Request, lookup views.Lookup, res paste.Result) {

@@ -8,22 +8,25 @@ import (
 // routes is simklink's whole URL surface.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
+	// Pages and actions that show or use the visitor get the session,
+	// loaded once (visitOf); the rest never decode the cookie.
+	visit := withVisit(s.Auth, s.Logger)
 
-	mux.Handle("GET /{$}", s.handleHome())
-	mux.Handle("GET /go", s.handleGo())
-	mux.Handle("GET /t/{kind}/{id}", s.handleTitle())
-	mux.Handle("GET /t/title/{title}", s.handleTitle())
+	mux.Handle("GET /{$}", visit(s.handleHome()))
+	mux.Handle("GET /go", visit(s.handleGo()))
+	mux.Handle("GET /t/{kind}/{id}", visit(s.handleTitle()))
+	mux.Handle("GET /t/title/{title}", visit(s.handleTitle()))
 	// Links pasted with a trailing slash.
 	mux.Handle("GET /t/{kind}/{id}/{$}", handleTrimSlash())
 
 	// Signed-in fragments and actions (htmx; each also works as a full page
 	// or a plain form).
-	mux.Handle("GET /t/{kind}/{id}/badge", s.handleBadge())
-	mux.Handle("GET /t/{kind}/{id}/season/{season}", s.handleSeason())
-	mux.Handle("POST /t/{kind}/{id}/list", s.handleSetList())
-	mux.Handle("POST /t/{kind}/{id}/watched", s.handleMarkWatched())
-	mux.Handle("POST /t/{kind}/{id}/unwatched", s.handleUnmarkWatched())
-	mux.Handle("POST /t/{kind}/{id}/remove", s.handleRemove())
+	mux.Handle("GET /t/{kind}/{id}/badge", visit(s.handleBadge()))
+	mux.Handle("GET /t/{kind}/{id}/season/{season}", visit(s.handleSeason()))
+	mux.Handle("POST /t/{kind}/{id}/list", visit(s.handleSetList()))
+	mux.Handle("POST /t/{kind}/{id}/watched", visit(s.handleMarkWatched()))
+	mux.Handle("POST /t/{kind}/{id}/unwatched", visit(s.handleUnmarkWatched()))
+	mux.Handle("POST /t/{kind}/{id}/remove", visit(s.handleRemove()))
 
 	// Tools for the people who make links (share.go, ogcard.go, lists.go).
 	mux.Handle("GET /t/{kind}/{id}/share", s.handleShareTools())
@@ -32,9 +35,9 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /oembed", s.handleOEmbed())
 	mux.Handle("GET /og/{kind}/{id}", s.handleOGCard())
 	mux.Handle("GET /l", s.handleListQuery())
-	mux.Handle("GET /l/new", s.handleMakeList())
-	mux.Handle("GET /l/{items}", s.handleList())
-	mux.Handle("POST /l/{items}/add", s.handleListAddAll())
+	mux.Handle("GET /l/new", visit(s.handleMakeList()))
+	mux.Handle("GET /l/{items}", visit(s.handleList()))
+	mux.Handle("POST /l/{items}/add", visit(s.handleListAddAll()))
 
 	mux.Handle("GET /login", s.handleLogin())
 	mux.Handle("GET /auth/callback", s.handleCallback())

@@ -98,16 +98,17 @@ func (s *server) handleTitle() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		viewer := s.viewer(w, r)
+		vis := visitOf(r)
+		viewer := vis.Viewer
 		if viewer != nil {
 			// A signed-in visitor's lookups may use the daily budget's
 			// reserve (SIMKL_DAILY_BUDGET).
 			r = r.WithContext(simkl.ForSignedIn(r.Context()))
 		}
-		flash := s.flash(w, r, viewer)
+		flash := vis.takeFlash(w, r)
 		// A visitor with no session, no notice and no cookie to change
 		// gets the same page as everyone else: serve it from the page cache.
-		anonymous := viewer == nil && flash == "" && len(w.Header().Values("Set-Cookie")) == 0
+		anonymous := !vis.personal()
 		key, shareable := pageKey(r, titleQueryKeys...)
 		// Dates and numbers follow the visitor's language: one cached page
 		// per matched locale (a handful), never per raw header.
@@ -124,8 +125,8 @@ func (s *server) handleTitle() http.Handler {
 		if errors.Is(err, simkl.ErrTokenRevoked) && viewer != nil {
 			// Simkl refused the token the lookup needed: the session is
 			// over. Say so, and show the page as a signed-out visitor sees it.
-			s.Auth.EndSession(w, r)
-			viewer, flash = nil, s.Auth.Flash(w, r)
+			vis.end(w, r)
+			viewer, flash = nil, vis.takeFlash(w, r)
 			res, err = s.Titles.ResolveAs(r.Context(), ref, "", s.misses.allowFor(r))
 		}
 		if errors.Is(err, simkl.ErrNotFound) && viewer == nil && (ref.Kind == simkl.KindLetterboxd || ref.Kind == simkl.KindTraktSlug) {
@@ -162,9 +163,7 @@ func (s *server) handleTitle() http.Handler {
 		card.Share = s.sharePanel(t, card, canonical)
 		p.JSONLD = jsonLD(t, card, canonical)
 
-		h := w.Header()
-		h.Add("Vary", "Cookie")
-		h.Add("Vary", "Accept-Language")
+		addVary(w.Header(), "Accept-Language")
 		var badge, more templ.Component
 		if viewer != nil {
 			var ended bool
@@ -172,23 +171,23 @@ func (s *server) handleTitle() http.Handler {
 			if ended {
 				// Said on this page, so taken from the session now rather
 				// than shown again on the next.
-				viewer, badge, more, p.Flash = nil, nil, nil, s.Auth.Flash(w, r)
+				viewer, badge, more, p.Flash = nil, nil, nil, vis.takeFlash(w, r)
 			}
 		}
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}
 		}
 		switch {
-		case viewer != nil || p.Flash != "" || len(w.Header().Values("Set-Cookie")) > 0:
-			// Personal, or it changes the visitor's cookies: no shared
-			// cache may keep it.
-			h.Set("Cache-Control", "private, no-store")
+		case vis.personal():
+			// Personal, or it changes the visitor's cookies: setCaching
+			// keeps every shared cache away.
+			setCaching(w, r, "")
 		case partial:
-			h.Set("Cache-Control", "public, max-age=30")
+			setCaching(w, r, cachePartial)
 		default:
-			h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400")
+			setCaching(w, r, cacheTitle)
 			if anonymous && shareable {
-				s.renderShared(w, r, key, views.TitlePage(p, card, badge, more), h.Get("Cache-Control"))
+				s.renderShared(w, r, key, views.TitlePage(p, card, badge, more), cacheTitle)
 				return
 			}
 		}
