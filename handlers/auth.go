@@ -73,7 +73,7 @@ func (s *server) handleLogin() http.Handler {
 			return
 		}
 		if app := inAppBrowser(r.UserAgent()); app != "" && q.Get("anyway") == "" {
-			w.Header().Set("Cache-Control", "no-store")
+			setCacheFixed(w, "no-store")
 			p := s.page(r, "Open in your browser")
 			p.NoIndex = true
 			s.render(w, r, http.StatusOK, views.InAppBrowserPage(p, views.InAppBrowser{App: app, PageURL: s.absURL(next), AnywayURL: "/login?anyway=1&next=" + url.QueryEscape(next)}))
@@ -88,7 +88,7 @@ func (s *server) handleLogin() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 		http.Redirect(w, r, target, http.StatusFound)
 	})
 }
@@ -96,7 +96,7 @@ func (s *server) handleLogin() http.Handler {
 // handleCallback finishes sign-in and returns the visitor where they were.
 func (s *server) handleCallback() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 		if s.Auth == nil {
 			s.notFound(w, r)
 			return
@@ -137,7 +137,7 @@ func (s *server) handleLogout() http.Handler {
 		if s.Auth != nil {
 			s.Auth.SignOut(w, r)
 		}
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 		if isHTMX(r) {
 			w.Header().Set("HX-Redirect", "/")
 			w.WriteHeader(http.StatusNoContent)

@@ -40,3 +40,12 @@ func addVary(h http.Header, v string) {
 	}
 	h.Add("Vary", v)
 }
+
+// setCacheFixed sets Cache-Control on an answer that is the same for every
+// visitor whoever asks (a redirect that depends on the URL alone, an image,
+// a sign-in step, a health check): it never reads the session, so it does
+// not vary by cookie. Replies from the page cache carry the policy they
+// were stored with (pagecache.go).
+func setCacheFixed(w http.ResponseWriter, policy string) {
+	w.Header().Set("Cache-Control", policy)
+}

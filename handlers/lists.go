@@ -126,7 +126,7 @@ func (s *server) handleListQuery() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Cache-Control", "public, max-age=86400")
+		setCacheFixed(w, "public, max-age=86400")
 		http.Redirect(w, r, listPath(entries), http.StatusMovedPermanently)
 	})
 }
@@ -334,7 +334,7 @@ func (s *server) handleMakeList() http.Handler {
 		if len(refs) > 0 {
 			m.ListURL, m.Count = "/l/"+strings.Join(refs, ","), len(refs)
 			if len(m.Problems) == 0 {
-				w.Header().Set("Cache-Control", "public, max-age=3600")
+				setCacheFixed(w, "public, max-age=3600")
 				http.Redirect(w, r, m.ListURL, http.StatusSeeOther)
 				return
 			}

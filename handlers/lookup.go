@@ -73,7 +73,7 @@ func (s *server) redirectTo(w http.ResponseWriter, r *http.Request, ref simkl.Re
 		target += "?" + query
 	}
 	// The answer depends on the URL alone.
-	w.Header().Set("Cache-Control", "public, max-age=3600")
+	setCacheFixed(w, "public, max-age=3600")
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
@@ -139,13 +139,13 @@ func (s *server) searchResults(w http.ResponseWriter, r *http.Request, lookup vi
 	if err != nil {
 		s.Logger.Warn("text search failed", "request_id", requestID(r.Context()), "err", err)
 		res.Unavailable = true
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 		s.render(w, r, http.StatusOK, views.ResultsPage(p, res))
 		return
 	}
 	res.Partial = found.Partial
 	if found.Partial {
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 	}
 	list := slices.Clone(found.Titles)
 	if year != 0 {

@@ -77,7 +77,7 @@ func (s *server) handleOGCard() http.Handler {
 		h := w.Header()
 		h.Set("Content-Type", "image/png")
 		h.Set("Content-Length", strconv.Itoa(len(png)))
-		h.Set("Cache-Control", cache)
+		setCacheFixed(w, cache)
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 		_, _ = w.Write(png)
 	})

@@ -15,7 +15,7 @@ import (
 func handleReadyz(ready func(context.Context) error, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 		if ready == nil {
 			_, _ = w.Write([]byte("ok\n"))
 			return

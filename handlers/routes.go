@@ -78,7 +78,7 @@ func handleTrimSlash() http.Handler {
 func handleHealthz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
+		setCacheFixed(w, "no-store")
 		_, _ = w.Write([]byte("ok\n"))
 	})
 }
@@ -86,7 +86,7 @@ func handleHealthz() http.Handler {
 func handleRobots() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=86400")
+		setCacheFixed(w, "public, max-age=86400")
 		_, _ = w.Write([]byte("User-agent: *\nDisallow: /_simkl/\nDisallow: /login\nDisallow: /auth/\n"))
 	})
 }

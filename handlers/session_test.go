@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"simklink/auth"
@@ -76,6 +79,34 @@ func TestSetCachingFollowsTheVisit(t *testing.T) {
 		}
 		if tt.auth.viewers != 1 || tt.auth.reads > 1 {
 			t.Errorf("%s: session read %d times for the viewer and %d for the notice", tt.name, tt.auth.viewers, tt.auth.reads)
+		}
+	}
+}
+
+// TestCachingIsDecidedInOnePlace keeps it so: only caching.go sets
+// Cache-Control (the page cache replays what it stored), and only the
+// session load (session.go) looks at Set-Cookie.
+func TestCachingIsDecidedInOnePlace(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]map[string]bool{
+		`"Cache-Control"`: {"caching.go": true, "pagecache.go": true},
+		`"Set-Cookie"`:    {"session.go": true},
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for word, where := range allowed {
+			if strings.Contains(string(b), word) && !where[f] {
+				t.Errorf("%s mentions %s: decide caching with setCaching or setCacheFixed (caching.go)", f, word)
+			}
 		}
 	}
 }

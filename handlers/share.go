@@ -114,7 +114,7 @@ func (s *server) handleShareTools() http.Handler {
 		}
 		c := s.titleCard(res.Title)
 		s.frameable(w, "'self'")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		setCacheFixed(w, "public, max-age=3600")
 		s.render(w, r, http.StatusOK, views.ShareToolsPage(views.ShareTools{
 			URL: s.absURL(c.Path), Title: pageTitle(c), Script: s.Assets.Path("share.js"), CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS}))
 	})
@@ -148,7 +148,7 @@ func (s *server) handleButton() http.Handler {
 		}
 		h := w.Header()
 		h.Set("Content-Type", "image/svg+xml")
-		h.Set("Cache-Control", cache)
+		setCacheFixed(w, cache)
 		// An SVG opened on its own is a document: it may run nothing.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *")
 		h.Del("X-Frame-Options")
@@ -175,9 +175,9 @@ func (s *server) handleEmbed() http.Handler {
 		}
 		s.frameable(w, "*")
 		if res.Stale {
-			w.Header().Set("Cache-Control", "public, max-age=30")
+			setCacheFixed(w, "public, max-age=30")
 		} else {
-			w.Header().Set("Cache-Control", "public, max-age=3600, stale-while-revalidate=86400")
+			setCacheFixed(w, "public, max-age=3600, stale-while-revalidate=86400")
 		}
 		s.render(w, r, http.StatusOK, views.EmbedPage(e))
 	})
@@ -260,7 +260,7 @@ func (s *server) handleOEmbed() http.Handler {
 		}
 		h := w.Header()
 		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set("Cache-Control", "public, max-age=86400")
+		setCacheFixed(w, "public, max-age=86400")
 		h.Set("Access-Control-Allow-Origin", "*")
 		_, _ = w.Write(b)
 	})
