@@ -101,12 +101,12 @@ func listNotice(t simkl.Title, out tracker.Outcome) func(*views.Badge) {
 		case out.Removed:
 			b.Notice = "Removed from your tracker."
 		case out.Rewritten():
-			b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", listLabel(out.Applied), listLabel(out.Asked))
+			b.Notice = fmt.Sprintf("Simkl filed it under %s rather than %s.", views.ListLabel(out.Applied), views.ListLabel(out.Asked))
 			if t.Type == simkl.Movie && out.Asked == simkl.ListWatching {
 				b.Notice += " Movies can't be Watching."
 			}
 		case out.Applied != "":
-			b.Notice = "Added to " + listLabel(out.Applied) + "."
+			b.Notice = "Added to " + views.ListLabel(out.Applied) + "."
 		}
 	}
 }
@@ -275,7 +275,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 		msg = actionFailed(err)
 		prev, perr := s.trackerState(w, r, v, t)
 		if perr != nil {
-			g := views.EpisodeGrid{Path: path, Season: tg.Season, Block: block, Label: seasonLabel(tg.Season, false), Error: msg, WriteAccessURL: writeAccessURL(err, path)}
+			g := views.EpisodeGrid{Path: path, Season: tg.Season, Block: block, Label: views.SeasonLabel(tg.Season, false), Error: msg, WriteAccessURL: writeAccessURL(err, path)}
 			s.renderGrid(w, r, v, t, g, failedStatus(err))
 			return
 		}
@@ -286,7 +286,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 	}
 	g, found := gridModel(st, path, tg.Season, block, s.loc(r), s.Now())
 	if !found {
-		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: seasonLabel(tg.Season, false)}
+		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: views.SeasonLabel(tg.Season, false)}
 	}
 	g.Error = msg
 	if err != nil {
@@ -335,7 +335,7 @@ func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *
 		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
 		st, serr := s.trackerState(w, r, v, t)
 		if serr != nil {
-			b = views.Badge{Path: path, Kind: string(t.Type), Unavailable: true}
+			b = views.Badge{Path: path, IsMovie: t.Type == simkl.Movie, Unavailable: true}
 		} else {
 			b = s.badgeModel(t, st, ep, path, s.loc(r))
 		}
@@ -350,7 +350,7 @@ func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *
 		if !watched {
 			verb = "unwatched"
 		}
-		label := episodeLabel(tg.Season, tg.Episode)
+		label := views.EpisodeLabel(tg.Season, tg.Episode)
 		if t.Type == simkl.Anime {
 			label = "Episode " + strconv.Itoa(tg.Episode)
 		}

@@ -223,7 +223,7 @@ func (s *server) listBadges(r *http.Request, v *auth.Viewer, entries []listEntry
 			l.Items[i].Badge = "Not in your tracker"
 			continue
 		}
-		l.Items[i].Badge, l.Items[i].InTracker = listLabel(st.List), true
+		l.Items[i].Badge, l.Items[i].InTracker = views.ListLabel(st.List), true
 	}
 }
 
@@ -244,7 +244,7 @@ func (s *server) listUnfurl(ts []simkl.Title, canonical string) (string, *views.
 		c := s.titleCard(ts[0])
 		og.Image = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
 		og.ImageWidth, og.ImageHeight = 1200, 630
-		og.ImageAlt = pageTitle(c) + ": " + c.KindLabel
+		og.ImageAlt = views.PageTitle(c) + ": " + c.KindLabel
 	}
 	return desc, og
 }

@@ -154,7 +154,7 @@ func (s *server) searchResults(w http.ResponseWriter, r *http.Request, lookup vi
 		})
 	}
 	for _, t := range list {
-		f := views.Found{Name: t.Title, Year: t.Year, KindLabel: kindLabel(t), URL: "/t/simkl/" + strconv.Itoa(t.IDs.Simkl)}
+		f := views.Found{Name: t.Title, Year: t.Year, KindLabel: views.KindLabel(string(t.Type), t.AnimeType), URL: "/t/simkl/" + strconv.Itoa(t.IDs.Simkl)}
 		if t.Poster != "" {
 			f.Poster = &views.Image{Src: s.Links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
 		}

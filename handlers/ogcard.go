@@ -18,6 +18,7 @@ import (
 
 	"simklink/cards"
 	"simklink/simkl"
+	"simklink/views"
 )
 
 // Bounds on a poster fetched for an unfurl card.
@@ -89,7 +90,7 @@ type drawnCard struct {
 }
 
 func (s *server) drawCard(ctx context.Context, t simkl.Title, key string) (drawnCard, error) {
-	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: kindLabel(t), Site: s.Config.BaseURL.Host}
+	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: views.KindLabel(string(t.Type), t.AnimeType), Site: s.Config.BaseURL.Host}
 	complete := true
 	if t.Poster != "" {
 		img, err := s.cards.poster(ctx, s.absolute(s.Links.PosterURL(t.Poster, simkl.PosterM)))

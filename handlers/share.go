@@ -30,7 +30,7 @@ const (
 
 // sharePanel builds the Share section for a title page.
 func (s *server) sharePanel(t simkl.Title, c views.Title, canonical string) *views.Share {
-	label := pageTitle(c)
+	label := views.PageTitle(c)
 	path := c.Path // /t/simkl/{id}
 	id := strings.TrimPrefix(path, "/t/simkl/")
 	button := s.absURL("/button/simkl/" + id + ".svg")
@@ -116,7 +116,7 @@ func (s *server) handleShareTools() http.Handler {
 		s.frameable(w, "'self'")
 		setCacheFixed(w, "public, max-age=3600")
 		s.render(w, r, http.StatusOK, views.ShareToolsPage(views.ShareTools{
-			URL: s.absURL(c.Path), Title: pageTitle(c), Script: s.Assets.Path("share.js"), CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS}))
+			URL: s.absURL(c.Path), Title: views.PageTitle(c), Script: s.Assets.Path("share.js"), CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS}))
 	})
 }
 
@@ -136,7 +136,7 @@ func (s *server) handleButton() http.Handler {
 		label, cache := "", "public, max-age=604800, stale-while-revalidate=86400, immutable"
 		switch {
 		case err == nil:
-			label = pageTitle(s.titleCard(res.Title))
+			label = views.PageTitle(s.titleCard(res.Title))
 			if res.Stale {
 				cache = "public, max-age=300"
 			}
@@ -244,7 +244,7 @@ func (s *server) handleOEmbed() http.Handler {
 			height = min(height, mh)
 		}
 		c := s.titleCard(found.Title)
-		label := pageTitle(c)
+		label := views.PageTitle(c)
 		a := oembedAnswer{Version: "1.0", Type: "rich", Title: label, ProviderName: "simklink",
 			ProviderURL: s.absURL("/"), CacheAge: 86400,
 			HTML: s.embedSnippet(c.Path, label, width, height), Width: width, Height: height}

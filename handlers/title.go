@@ -151,7 +151,7 @@ func (s *server) handleTitle() http.Handler {
 		partial := res.Stale || (card.Episode != nil && card.Episode.Unavailable)
 
 		canonical := s.absURL(card.Path) + epq.query()
-		p := s.page(r, pageTitle(card))
+		p := s.page(r, views.PageTitle(card))
 		// Sign-in returns here, or to the canonical page when this URL is
 		// too long to keep through sign-in.
 		p.LoginURL = loginURL(requestPath(r), card.Path+epq.query())
@@ -211,8 +211,8 @@ func (s *server) unknownSyncID(r *http.Request, ref simkl.Ref) error {
 func (s *server) titleCard(t simkl.Title) views.Title {
 	c := views.Title{
 		Path:          "/t/simkl/" + strconv.Itoa(t.IDs.Simkl),
-		Kind:          string(t.Type),
-		KindLabel:     kindLabel(t),
+		IsMovie:       t.Type == simkl.Movie,
+		KindLabel:     views.KindLabel(string(t.Type), t.AnimeType),
 		Name:          t.Title,
 		Year:          t.Year,
 		Overview:      strings.TrimSpace(t.Overview),
@@ -220,7 +220,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 		Runtime:       t.Runtime,
 		TotalEpisodes: t.TotalEpisodes,
 		Status:        t.Status,
-		StatusLabel:   statusLabel(t.Status),
+		StatusLabel:   views.StatusLabel(t.Status),
 		SimklURL:      s.Links.TitlePageURL(t.Type, t.IDs.Simkl, t.IDs.Slug),
 	}
 	if t.Type == simkl.Movie {
@@ -233,7 +233,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 			if c.Released.After(s.Now()) {
 				c.Status = "upcoming"
 			}
-			c.StatusLabel = statusLabel(c.Status)
+			c.StatusLabel = views.StatusLabel(c.Status)
 		}
 	} else {
 		c.Released = dateOnly(t.FirstAired)
@@ -286,7 +286,7 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 			}
 			link.Overview = breaks(e.Description)
 			if e.Img != "" {
-				link.Still = &views.Image{Src: s.Links.EpisodeImageURL(e.Img, simkl.EpisodeW), Alt: "Still from " + episodeLabel(link.Season, e.Number)}
+				link.Still = &views.Image{Src: s.Links.EpisodeImageURL(e.Img, simkl.EpisodeW), Alt: "Still from " + views.EpisodeLabel(link.Season, e.Number)}
 			}
 			link.Prev = s.episodeNav(t, eps, i, -1)
 			link.Next = s.episodeNav(t, eps, i, +1)
@@ -334,52 +334,6 @@ func (s *server) episodeNav(t simkl.Title, eps []simkl.Episode, i, dir int) *vie
 	return nil
 }
 
-func kindLabel(t simkl.Title) string {
-	switch t.Type {
-	case simkl.Movie:
-		return "Movie"
-	case simkl.Anime:
-		if t.AnimeType == "movie" {
-			return "Anime movie"
-		}
-		return "Anime"
-	}
-	return "TV show"
-}
-
-func statusLabel(s string) string {
-	switch s {
-	case "ended":
-		return "Ended"
-	case "airing":
-		return "Airing"
-	case "tba":
-		return "Upcoming"
-	case "released":
-		return "Released"
-	case "upcoming":
-		return "Upcoming"
-	}
-	return ""
-}
-
-func pageTitle(c views.Title) string {
-	name := c.Name
-	if c.Year > 0 {
-		name += " (" + strconv.Itoa(c.Year) + ")"
-	}
-	if e := c.Episode; e != nil {
-		if e.Special {
-			name = fmt.Sprintf("Special %d · %s", e.Number, name)
-		} else if e.Season > 0 {
-			name = fmt.Sprintf("S%d E%d · %s", e.Season, e.Number, name)
-		} else {
-			name = fmt.Sprintf("Episode %d · %s", e.Number, name)
-		}
-	}
-	return name
-}
-
 // description is the meta and og: description: the overview, cut at a
 // word boundary.
 func description(t simkl.Title) string {
@@ -404,7 +358,7 @@ func (s *server) absURL(path string) string {
 }
 
 func (s *server) openGraph(t simkl.Title, c views.Title, canonical string) *views.OpenGraph {
-	og := &views.OpenGraph{Title: pageTitle(c), Description: description(t), URL: canonical, Type: "video.tv_show"}
+	og := &views.OpenGraph{Title: views.PageTitle(c), Description: description(t), URL: canonical, Type: "video.tv_show"}
 	if t.Type == simkl.Movie {
 		og.Type = "video.movie"
 	}
@@ -412,7 +366,7 @@ func (s *server) openGraph(t simkl.Title, c views.Title, canonical string) *view
 	// summary_large_image unfurls better than any of Simkl's images.
 	og.Image = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
 	og.ImageWidth, og.ImageHeight = cards.CardWidth, cards.CardHeight
-	og.ImageAlt = pageTitle(c) + ": " + c.KindLabel
+	og.ImageAlt = views.PageTitle(c) + ": " + c.KindLabel
 	return og
 }
 

@@ -21,7 +21,6 @@ func benchTitle() Title {
 	const img = "http://127.0.0.1:8080/_simkl/img/posters/20/2090_"
 	return Title{
 		Path:      "/t/simkl/2090",
-		Kind:      "show",
 		KindLabel: "TV show",
 		Name:      "The Walking Dead",
 		Year:      2010,
@@ -75,7 +74,7 @@ func benchPage(t Title, user *User) Page {
 // Dead: 11 seasons, the regions a signed-in title page adds.
 func benchBadge() Badge {
 	b := Badge{
-		Path: "/t/simkl/2090", Kind: "show", Presence: PresenceIn, Status: "watching", StatusLabel: "Watching",
+		Path: "/t/simkl/2090", Presence: PresenceIn, Status: "watching", StatusLabel: "Watching",
 		LastWatched: &When{ISO: "2026-11-20T21:04:00Z", Relative: "6 days ago", Exact: "20 Nov 2026, 21:04 UTC"},
 		Watched:     43, Aired: 177, Total: 177,
 	}

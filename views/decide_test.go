@@ -109,7 +109,7 @@ func TestEpisodePanel(t *testing.T) {
 }
 
 func TestBadgePrimaryAction(t *testing.T) {
-	b := Badge{Path: "/t/simkl/2090", Kind: "show", Presence: PresenceIn, Status: "watching", StatusLabel: "Watching",
+	b := Badge{Path: "/t/simkl/2090", Presence: PresenceIn, Status: "watching", StatusLabel: "Watching",
 		Watched: 43, Aired: 177, Total: 177,
 		Primary: &Action{Label: "Mark S4 E9 watched", URL: "/t/simkl/2090/watched", TestID: "mark-episode-watched",
 			Fields: [][2]string{{"season", "4"}, {"episode", "9"}, {"from", "badge"}}}}

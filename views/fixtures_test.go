@@ -57,7 +57,7 @@ func testPage() Page {
 func movie() Title {
 	return Title{
 		Path:        "/t/simkl/53536",
-		Kind:        "movie",
+		IsMovie:     true,
 		KindLabel:   "Movie",
 		Name:        "Inception",
 		Year:        2010,
@@ -81,7 +81,6 @@ func movie() Title {
 func show() Title {
 	return Title{
 		Path:          "/t/simkl/11121",
-		Kind:          "show",
 		KindLabel:     "TV show",
 		Name:          "Stranger Things",
 		Year:          2016,
@@ -97,7 +96,6 @@ func show() Title {
 func anime() Title {
 	return Title{
 		Path:          "/t/mal/21",
-		Kind:          "anime",
 		KindLabel:     "Anime",
 		Name:          "One Piece",
 		Year:          1999,

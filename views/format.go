@@ -86,18 +86,6 @@ func thousands(n int) string {
 	return b.String()
 }
 
-// episodeCode is "S4 E3", or "Episode 500" for anime (season 0), which Simkl
-// numbers straight through.
-func episodeCode(e *EpisodeLink) string {
-	if e.Special {
-		return "Special " + strconv.Itoa(e.Number)
-	}
-	if e.Season == 0 {
-		return "Episode " + strconv.Itoa(e.Number)
-	}
-	return fmt.Sprintf("S%d E%d", e.Season, e.Number)
-}
-
 // episodeName is what follows the code: the episode's title, or a note that
 // Simkl does not list it.
 func episodeName(e *EpisodeLink) string {

@@ -72,7 +72,7 @@ type Image struct {
 // visitor, so it can be cached publicly.
 type Title struct {
 	Path          string // our canonical path, e.g. /t/simkl/2090
-	Kind          string // movie, show, anime
+	IsMovie       bool   // a movie (Simkl type movie): no episodes, no seasons
 	KindLabel     string // Movie, TV show, Anime
 	Name          string
 	Year          int

@@ -1002,7 +1002,7 @@ func facts(t Title) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if t.Kind == "movie" {
+			if t.IsMovie {
 				if t.Runtime > 0 {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "<li data-testid=\"runtime\">")
 					if templ_7745c5c3_Err != nil {

@@ -39,9 +39,9 @@ func rankLabel(l *locale.Locale, r Rating) string { return "#" + locOr(l).Number
 // episode, either still to come.
 func releasedLabel(t Title) string {
 	switch {
-	case t.Kind == "movie" && t.Status == "upcoming":
+	case t.IsMovie && t.Status == "upcoming":
 		return "Release date"
-	case t.Kind == "movie":
+	case t.IsMovie:
 		return "Released"
 	case t.Status == "tba":
 		return "Premieres"

@@ -29,7 +29,7 @@ type StatusOption struct {
 // swappable region id="badge". It also carries the one-tap actions.
 type Badge struct {
 	Path        string // canonical title path, e.g. /t/simkl/2090: base of fragment and action URLs
-	Kind        string // movie, show, anime
+	IsMovie     bool   // a movie: no episode counts
 	Presence    string // PresenceIn, PresenceNotIn, PresenceNotFound
 	Status      string // list status, "" when none
 	StatusLabel string // Watching, Completed, Plan to watch, On hold, Dropped

@@ -326,7 +326,7 @@ func presence(b Badge) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if b.LastWatched != nil || b.Kind != "movie" && b.Total > 0 {
+		if b.LastWatched != nil || !b.IsMovie && b.Total > 0 {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<dl class=\"badge__facts\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -402,7 +402,7 @@ func presence(b Badge) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if b.Kind != "movie" && b.Total > 0 {
+			if !b.IsMovie && b.Total > 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<div><dt>Episodes</dt><dd data-testid=\"badge-episodes\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
