@@ -200,6 +200,7 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		},
 		Titles:  resolver,
 		Links:   client,
+		Budget:  client,
 		Assets:  assets,
 		Auth:    au,
 		Tracker: track,

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
 
+	"simklink/simkl"
 	"simklink/titles"
 )
 
@@ -24,7 +26,21 @@ type missLimiter struct {
 	clients *lru.Cache[string, *rate.Limiter]
 	// shared, when set, keeps the shares across replicas instead.
 	shared FairShare
+	// budget, when set, is Simkl's daily call budget: signed-out
+	// visitors' misses stop when only its reserve is left.
+	budget DailyBudget
 }
+
+// DailyBudget is Simkl's daily call budget (simkl.Client.CheckReserve).
+// When only its reserve is left, lookups for signed-out visitors stop and
+// signed-in visitors go on: the reserve is policy about who asks, which
+// only the handlers know, so it is applied in their gate.
+type DailyBudget interface {
+	CheckReserve() error
+}
+
+// errShareUsed answers a miss over its client's share.
+var errShareUsed = fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
 
 // FairShare is each client's share of the lookups that go to Simkl when it
 // is kept outside this process (redisstore.FairShare: across replicas).
@@ -52,22 +68,36 @@ func newMissLimiter(perSecond float64, burst int, header string) *missLimiter {
 }
 
 // allowFor returns the gate of r's client: whether one more of its cache
-// misses may go to Simkl now.
-func (m *missLimiter) allowFor(r *http.Request) titles.Gate {
+// misses may go to Simkl now. A signed-out visitor's miss also needs room
+// outside the daily budget's reserve.
+func (m *missLimiter) allowFor(r *http.Request, signedIn bool) titles.Gate {
 	ip := m.clientIP(r)
-	return func() bool {
-		if m.shared != nil {
-			return m.shared.Allow(r.Context(), ip)
-		}
-		lim, ok := m.clients.Get(ip)
-		if !ok {
-			lim = rate.NewLimiter(m.limit, m.burst)
-			if prev, found, _ := m.clients.PeekOrAdd(ip, lim); found {
-				lim = prev
+	return func() error {
+		if !signedIn && m.budget != nil {
+			if err := m.budget.CheckReserve(); err != nil {
+				return err
 			}
 		}
-		return lim.Allow()
+		if !m.take(r.Context(), ip) {
+			return errShareUsed
+		}
+		return nil
 	}
+}
+
+// take takes one of ip's misses, if its share has one left.
+func (m *missLimiter) take(ctx context.Context, ip string) bool {
+	if m.shared != nil {
+		return m.shared.Allow(ctx, ip)
+	}
+	lim, ok := m.clients.Get(ip)
+	if !ok {
+		lim = rate.NewLimiter(m.limit, m.burst)
+		if prev, found, _ := m.clients.PeekOrAdd(ip, lim); found {
+			lim = prev
+		}
+	}
+	return lim.Allow()
 }
 
 // clientIP names the client for its share: the address from the configured

@@ -72,6 +72,8 @@ type harnessOptions struct {
 	limits simkl.Limits
 	config handlers.Config // ClientIPHeader, MissesPerSecond, MissBurst
 	images *http.Client    // fetches posters for unfurl cards
+	// dailyBudget is SIMKL_DAILY_BUDGET (0: none).
+	dailyBudget int
 	// wrapAuth, when set, wraps the app's Auth (to count session reads).
 	wrapAuth func(handlers.Auth) handlers.Auth
 }
@@ -121,7 +123,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		ClientID: "test-client", AppVersion: "test", Limits: o.limits, Observe: metrics.ObserveUpstream, Clock: clock, Logger: logger,
 		// A block lasts real minutes: no test waits one out, and none
 		// should see one end early on the fast clock.
-		Now: time.Now})
+		Now: time.Now, DailyBudget: o.dailyBudget})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +165,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 			ClientIPHeader: o.config.ClientIPHeader, MissesPerSecond: o.config.MissesPerSecond, MissBurst: o.config.MissBurst},
 		Titles: resolver,
 		Links:  client,
+		Budget: client,
 		Assets: assets,
 		Auth:   appAuth,
 		// Answers are kept an hour of the fast clock (six minutes), so that

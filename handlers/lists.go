@@ -83,7 +83,7 @@ func listPath(entries []listEntry) string {
 // resolveList looks every valid entry up, a few at a time, with the
 // signed-in visitor's token for what Simkl only resolves for a user.
 func (s *server) resolveList(r *http.Request, entries []listEntry, token string) {
-	ctx, allow := r.Context(), s.misses.allowFor(r)
+	ctx, allow := r.Context(), s.misses.allowFor(r, token != "")
 	sem := make(chan struct{}, listResolveWorkers)
 	var wg sync.WaitGroup
 	for i := range entries {

@@ -132,7 +132,7 @@ func (s *server) whichKind(w http.ResponseWriter, r *http.Request, lookup views.
 // titles of that year first.
 func (s *server) searchResults(w http.ResponseWriter, r *http.Request, lookup views.Lookup, title string, year int) {
 	res := views.Results{Lookup: lookup, Title: title, Year: year}
-	found, err := s.Titles.Search(r.Context(), title, s.misses.allowFor(r))
+	found, err := s.Titles.Search(r.Context(), title, s.misses.allowFor(r, visitOf(r).Viewer != nil))
 	p := s.page(r, "Titles matching "+title)
 	p.NoIndex = true
 	s.publicPage(w, r, &p)

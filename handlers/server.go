@@ -80,6 +80,9 @@ type Deps struct {
 	// Images fetches posters from Simkl's image host for unfurl cards;
 	// nil: a client with a 3 s timeout.
 	Images *http.Client
+	// Budget, when set, is Simkl's daily call budget; its reserve is kept
+	// for signed-in visitors.
+	Budget DailyBudget
 	// FairShare, when set, keeps each client's share of Simkl lookups
 	// across replicas; nil keeps it in this process.
 	FairShare FairShare
@@ -110,6 +113,7 @@ func NewServer(d Deps) http.Handler {
 			AppJS:    d.Assets.Path("localtime.js"),
 		}}
 	s.misses.shared = d.FairShare
+	s.misses.budget = d.Budget
 	return s.routes()
 }
 

@@ -100,7 +100,7 @@ func (s *server) resolveID(r *http.Request, ext string) (titles.Resolved, error)
 			return titles.Resolved{}, err
 		}
 	}
-	return s.Titles.Resolve(r.Context(), ref, s.misses.allowFor(r))
+	return s.Titles.Resolve(r.Context(), ref, s.misses.allowFor(r, false))
 }
 
 // handleShareTools serves the framed Copy and Share buttons, loaded when a
@@ -227,7 +227,7 @@ func (s *server) handleOEmbed() http.Handler {
 			http.Error(w, "url is not a simklink title page", http.StatusNotFound)
 			return
 		}
-		found, err := s.Titles.Resolve(r.Context(), res.Ref, s.misses.allowFor(r))
+		found, err := s.Titles.Resolve(r.Context(), res.Ref, s.misses.allowFor(r, false))
 		if err != nil {
 			status := http.StatusServiceUnavailable
 			if errors.Is(err, simkl.ErrNotFound) {

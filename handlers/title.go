@@ -100,11 +100,6 @@ func (s *server) handleTitle() http.Handler {
 		}
 		vis := visitOf(r)
 		viewer := vis.Viewer
-		if viewer != nil {
-			// A signed-in visitor's lookups may use the daily budget's
-			// reserve (SIMKL_DAILY_BUDGET).
-			r = r.WithContext(simkl.ForSignedIn(r.Context()))
-		}
 		flash := vis.takeFlash(w, r)
 		// A visitor with no session, no notice and no cookie to change
 		// gets the same page as everyone else: serve it from the page cache.
@@ -121,13 +116,15 @@ func (s *server) handleTitle() http.Handler {
 			}
 		}
 
-		res, err := s.Titles.ResolveAs(r.Context(), ref, viewer.AccessToken(), s.misses.allowFor(r))
+		// A signed-in visitor's lookups may use the daily budget's reserve
+		// (SIMKL_DAILY_BUDGET).
+		res, err := s.Titles.ResolveAs(r.Context(), ref, viewer.AccessToken(), s.misses.allowFor(r, viewer != nil))
 		if errors.Is(err, simkl.ErrTokenRevoked) && viewer != nil {
 			// Simkl refused the token the lookup needed: the session is
 			// over. Say so, and show the page as a signed-out visitor sees it.
 			vis.end(w, r)
 			viewer, flash = nil, vis.takeFlash(w, r)
-			res, err = s.Titles.ResolveAs(r.Context(), ref, "", s.misses.allowFor(r))
+			res, err = s.Titles.ResolveAs(r.Context(), ref, "", s.misses.allowFor(r, false))
 		}
 		if errors.Is(err, simkl.ErrNotFound) && viewer == nil && (ref.Kind == simkl.KindLetterboxd || ref.Kind == simkl.KindTraktSlug) {
 			err = s.unknownSyncID(r, ref)
@@ -267,7 +264,7 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 	} else if q.season < 0 {
 		link.Season = 1
 	}
-	eps, err := s.Titles.Episodes(r.Context(), t, s.misses.allowFor(r))
+	eps, err := s.Titles.Episodes(r.Context(), t, s.misses.allowFor(r, visitOf(r).Viewer != nil))
 	if err != nil {
 		s.Logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
 		link.Unavailable = true

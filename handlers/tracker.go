@@ -115,7 +115,7 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		return nil, simkl.Title{}, false
 	}
 	// Signed in: lookups may use the daily budget's reserve.
-	res, err := s.Titles.ResolveAs(simkl.ForSignedIn(r.Context()), ref, v.Token.Access, s.misses.allowFor(r))
+	res, err := s.Titles.ResolveAs(r.Context(), ref, v.Token.Access, s.misses.allowFor(r, true))
 	if errors.Is(err, simkl.ErrTokenRevoked) {
 		visitOf(r).end(w, r) // describe says to sign in again
 	}

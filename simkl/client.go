@@ -217,7 +217,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 	if cl.write {
 		bound = c.limiter.limits.WriteMaxWait
 	}
-	probe, err := c.guard.admit(ctx, cl.token)
+	probe, err := c.guard.admit(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -21,16 +21,19 @@ import (
 //
 // Apps Simkl has not approved are reported to hit a daily cap of about
 // 1,000 calls. With Config.DailyBudget set, the client counts its calls
-// per UTC day and keeps the last tenth of the budget for signed-in
-// visitors (calls with a user token, or a context from ForSignedIn).
+// per UTC day and refuses every call once the budget is spent. Whom the
+// last tenth is kept for is the caller's policy, not the client's: only
+// the caller knows whether a lookup without a token is made for a
+// signed-in visitor. It asks CheckReserve before a signed-out visitor's
+// lookup (the handlers do, in the titles.Gate of each request).
 
 var (
 	// ErrAppBlocked: Simkl has blocked simklink's client_id, and the
 	// client is waiting out the block. It also matches ErrUnavailable, so
 	// that cached copies are served.
 	ErrAppBlocked = errors.New("simkl: app blocked by Simkl")
-	// ErrDailyBudget: the call would spend the daily budget's reserve (or
-	// the budget is spent). It also matches ErrBusy.
+	// ErrDailyBudget: the daily budget is spent (from a call), or down to
+	// its reserve (from CheckReserve). It also matches ErrBusy.
 	ErrDailyBudget = errors.New("simkl: daily request budget spent")
 )
 
@@ -62,10 +65,16 @@ func (e *AppBlockedError) Is(target error) bool {
 	return target == ErrAppBlocked || target == ErrUnavailable
 }
 
-type budgetError struct{ used, budget int }
+type budgetError struct {
+	used, budget int
+	reserve      bool // only the reserve is left (CheckReserve)
+}
 
 func (e *budgetError) Error() string {
-	return fmt.Sprintf("simkl: %d of today's %d calls used; the rest is kept for signed-in visitors", e.used, e.budget)
+	if e.reserve {
+		return fmt.Sprintf("simkl: %d of today's %d calls used; the rest is kept for signed-in visitors", e.used, e.budget)
+	}
+	return fmt.Sprintf("simkl: all of today's %d calls used", e.budget)
 }
 
 func (e *budgetError) Is(target error) bool { return target == ErrDailyBudget || target == ErrBusy }
@@ -124,19 +133,11 @@ func newGuard(cfg Config) *guard {
 	return g
 }
 
-type signedInKey struct{}
-
-// ForSignedIn marks calls made for a signed-in visitor: they may use the
-// daily budget's reserve. Calls with a user token always may.
-func ForSignedIn(ctx context.Context) context.Context {
-	return context.WithValue(ctx, signedInKey{}, true)
-}
-
 // admit decides whether a call may go: not while the app is blocked
 // (except one probe when a window has ended), and not past the daily
 // budget. probe is set when this call is the window's probe; the caller
 // must then report its outcome with done.
-func (g *guard) admit(ctx context.Context, token string) (probe bool, err error) {
+func (g *guard) admit(ctx context.Context) (probe bool, err error) {
 	until, reason, err := g.store.Blocked(ctx)
 	if err != nil {
 		// The shared store is down: keep serving rather than stop every
@@ -170,10 +171,8 @@ func (g *guard) admit(ctx context.Context, token string) (probe bool, err error)
 			g.day, g.calls = day, 0
 		}
 		used := g.calls
-		reserved := token != "" || ctx.Value(signedInKey{}) != nil
-		over := used >= g.budget || !reserved && used*10 >= g.budget*9
 		g.mu.Unlock()
-		if over {
+		if used >= g.budget {
 			g.release(probe)
 			return false, &budgetError{used: used, budget: g.budget}
 		}
@@ -225,6 +224,25 @@ func (c *Client) CallsToday() int {
 		return 0
 	}
 	return g.calls
+}
+
+// reserveTenths is the part of the daily budget kept for signed-in
+// visitors, in tenths.
+const reserveTenths = 1
+
+// CheckReserve returns an error matching ErrDailyBudget when today's
+// budget is down to its reserve, the last tenth, which callers keep for
+// signed-in visitors: ask it before a lookup for a signed-out visitor.
+// Without a budget it always returns nil.
+func (c *Client) CheckReserve() error {
+	budget := c.guard.budget
+	if budget <= 0 {
+		return nil
+	}
+	if used := c.CallsToday(); used*10 >= budget*(10-reserveTenths) {
+		return &budgetError{used: used, budget: budget, reserve: true}
+	}
+	return nil
 }
 
 // DailyBudget is the configured daily budget; 0 is none.

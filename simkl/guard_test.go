@@ -204,9 +204,9 @@ func TestUserTokenRefusalDoesNotBlockTheApp(t *testing.T) {
 	}
 }
 
-// With a daily budget, signed-out lookups stop at 90% and the rest is kept
-// for signed-in visitors (and calls with their token) until the cap; the
-// count starts again at 00:00 UTC.
+// With a daily budget, CheckReserve says when only the last tenth is left
+// (callers keep it for signed-in visitors), every call stops at the cap,
+// and the count starts again at 00:00 UTC.
 func TestContractDailyBudget(t *testing.T) {
 	t.Parallel()
 	clk := &clock{t: time.Date(2026, 5, 15, 23, 0, 0, 0, time.UTC)}
@@ -214,15 +214,20 @@ func TestContractDailyBudget(t *testing.T) {
 	ctx := t.Context()
 	tok := e.srv.Simkl.MintToken("budget-user")
 	for i := range 9 {
+		if err := e.c.CheckReserve(); err != nil {
+			t.Fatalf("reserve before call %d: %v", i+1, err)
+		}
 		if _, err := e.c.Summary(ctx, simkl.Movie, simkltest.InceptionID); err != nil {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
 	}
-	if _, err := e.c.Summary(ctx, simkl.Movie, simkltest.InceptionID); !errors.Is(err, simkl.ErrDailyBudget) || !errors.Is(err, simkl.ErrBusy) {
-		t.Fatalf("signed-out call past 90%%: %v", err)
+	if err := e.c.CheckReserve(); !errors.Is(err, simkl.ErrDailyBudget) || !errors.Is(err, simkl.ErrBusy) {
+		t.Fatalf("reserve at 90%%: %v", err)
 	}
-	if _, err := e.c.Summary(simkl.ForSignedIn(ctx), simkl.Movie, simkltest.InceptionID); err != nil {
-		t.Fatalf("signed-in call in the reserve: %v", err)
+	// The client itself refuses only past the cap: the reserve is there
+	// for a caller that asked for a signed-in visitor.
+	if _, err := e.c.Summary(ctx, simkl.Movie, simkltest.InceptionID); err != nil {
+		t.Fatalf("a call in the reserve: %v", err)
 	}
 	if _, err := e.c.Watched(ctx, tok, []simkl.WatchedItem{{Ref: sref(t, simkltest.InceptionID)}}, 0); !errors.Is(err, simkl.ErrDailyBudget) {
 		t.Fatalf("a call past the cap: %v", err)
@@ -233,6 +238,9 @@ func TestContractDailyBudget(t *testing.T) {
 	clk.Advance(time.Hour)
 	if n := e.c.CallsToday(); n != 0 {
 		t.Fatalf("calls after midnight UTC: %d", n)
+	}
+	if err := e.c.CheckReserve(); err != nil {
+		t.Fatalf("reserve the next day: %v", err)
 	}
 	if _, err := e.c.Summary(ctx, simkl.Movie, simkltest.InceptionID); err != nil {
 		t.Fatalf("the next day: %v", err)

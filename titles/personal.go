@@ -36,9 +36,9 @@ func (r *Resolver) ResolveAs(ctx context.Context, ref simkl.Ref, token string, a
 	// another user's failure (a revoked token) cannot fail this one.
 	sum := sha256.Sum256([]byte(token))
 	key := "user:" + ref.Key() + ":" + hex.EncodeToString(sum[:8])
-	release, ok := r.admit(key, allow)
-	if !ok {
-		return Resolved{}, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
+	release, err := r.admit(key, allow)
+	if err != nil {
+		return Resolved{}, err
 	}
 	defer release()
 	ch := r.flight.DoChan(key, func() (any, error) {

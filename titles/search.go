@@ -3,7 +3,6 @@ package titles
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -81,12 +80,12 @@ func (r *Resolver) searchType(ctx context.Context, t simkl.MediaType, q string, 
 		return e.found, nil
 	}
 	r.misses.Add(1)
-	release, ok := r.admit(key, allow)
-	if !ok {
+	release, err := r.admit(key, allow)
+	if err != nil {
 		if e, ok := r.searches.Peek(key); ok {
 			return e.found, nil
 		}
-		return nil, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
+		return nil, err
 	}
 	defer release()
 	ch := r.flight.DoChan(key, func() (any, error) {

@@ -71,7 +71,7 @@ func TestSearchCoalescesAndHonoursTheGate(t *testing.T) {
 	if n := up.text.Load(); n != 3 {
 		t.Fatalf("20 concurrent searches made %d calls, want 3", n)
 	}
-	deny := func() bool { return false }
+	deny := func() error { return simkl.ErrBusy }
 	if _, err := r.Search(context.Background(), "something else", deny); !errors.Is(err, simkl.ErrBusy) {
 		t.Fatalf("over the share: err = %v", err)
 	}

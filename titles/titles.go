@@ -140,25 +140,30 @@ func New(up Upstream, opt Options) *Resolver {
 // Gate decides whether a cache miss may go to Simkl. Simkl's 10 GET/s per
 // app is shared by every visitor, so the handlers give each client a small
 // share of misses: one client asking for many unknown IDs cannot make
-// everyone else's uncached titles wait. Hits never consult the gate; a nil
-// Gate admits every miss.
-type Gate func() bool
+// everyone else's uncached titles wait. The gate also carries what only
+// the caller knows about who asks: the handlers keep the last tenth of a
+// daily budget for signed-in visitors (simkl.Client.CheckReserve) by
+// refusing signed-out visitors' misses here. It returns nil to let the
+// miss go, or the error to answer with (matching simkl.ErrBusy or
+// simkl.ErrDailyBudget). Hits never consult the gate; a nil Gate admits
+// every miss.
+type Gate func() error
 
 // admit decides whether a miss for flight key may go to Simkl: always when
 // the same lookup is already on its way (waiting for it costs nothing),
-// else when allow says so. A caller admitted to start a lookup marks it as
-// on its way until release.
-func (r *Resolver) admit(key string, allow Gate) (release func(), ok bool) {
+// else when allow says so (err is its refusal). A caller admitted to start
+// a lookup marks it as on its way until release.
+func (r *Resolver) admit(key string, allow Gate) (release func(), err error) {
 	if allow == nil {
-		return func() {}, true
+		return func() {}, nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.onTheirWay[key] > 0 {
-		return func() {}, true
+		return func() {}, nil
 	}
-	if !allow() {
-		return nil, false
+	if err := allow(); err != nil {
+		return nil, err
 	}
 	r.onTheirWay[key]++
 	return func() {
@@ -167,7 +172,7 @@ func (r *Resolver) admit(key string, allow Gate) (release func(), ok bool) {
 			delete(r.onTheirWay, key)
 		}
 		r.mu.Unlock()
-	}, true
+	}, nil
 }
 
 // Stats counts cache outcomes since the Resolver was made.
@@ -209,12 +214,12 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref, allow Gate) (Reso
 		return Resolved{Title: t}, err
 	}
 	r.misses.Add(1)
-	release, ok := r.admit("ref:"+key, allow)
-	if !ok {
+	release, err := r.admit("ref:"+key, allow)
+	if err != nil {
 		if stale, ok := r.stale(ref, now); ok {
 			return stale, nil
 		}
-		return Resolved{}, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
+		return Resolved{}, err
 	}
 	defer release()
 	ch := r.flight.DoChan("ref:"+key, func() (any, error) {
@@ -366,12 +371,12 @@ func (r *Resolver) Episodes(ctx context.Context, t simkl.Title, allow Gate) ([]s
 		return eps, nil
 	}
 	r.misses.Add(1)
-	release, ok := r.admit("episodes:"+strconv.Itoa(id), allow)
-	if !ok {
+	release, err := r.admit("episodes:"+strconv.Itoa(id), allow)
+	if err != nil {
 		if e, ok := r.episodes.Peek(id); ok && now.Before(e.expires.Add(r.opt.StaleFor)) {
 			return e.episodes, nil
 		}
-		return nil, fmt.Errorf("%w: this client's share of lookups is used up", simkl.ErrBusy)
+		return nil, err
 	}
 	defer release()
 	ch := r.flight.DoChan("episodes:"+strconv.Itoa(id), func() (any, error) {

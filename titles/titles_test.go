@@ -3,6 +3,7 @@ package titles
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -256,7 +257,7 @@ func TestMissGate(t *testing.T) {
 	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), nil); err != nil {
 		t.Fatal(err)
 	}
-	deny := func() bool { return false }
+	deny := func() error { return simkl.ErrBusy }
 	// A hit never asks the gate.
 	if _, err := r.Resolve(context.Background(), ref("imdb", "tt1375666"), deny); err != nil {
 		t.Fatalf("hit: %v", err)
@@ -268,5 +269,10 @@ func TestMissGate(t *testing.T) {
 	}
 	if up.search.Load() != before {
 		t.Fatal("a refused miss called Simkl")
+	}
+	// The gate's own refusal is the answer (the handlers' daily reserve).
+	spent := func() error { return fmt.Errorf("%w: kept for signed-in visitors", simkl.ErrDailyBudget) }
+	if _, err := r.Resolve(context.Background(), ref("mal", "22"), spent); !errors.Is(err, simkl.ErrDailyBudget) {
+		t.Fatalf("refused by the reserve: %v", err)
 	}
 }
