@@ -60,36 +60,36 @@ func readForm(r *http.Request) (url.Values, error) {
 	return r.PostForm, nil
 }
 
-func (s *server) handleSetList() http.Handler {
+func handleSetList(tk *tracking) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		form, err := readForm(r)
 		if err != nil {
-			s.fail(w, r, err)
+			tk.rs.fail(w, r, err)
 			return
 		}
 		status := form.Get("status")
 		ref, err := simkl.ParseRef(r.PathValue("kind"), r.PathValue("id"))
 		if err != nil {
-			s.fail(w, r, err)
+			tk.rs.fail(w, r, err)
 			return
 		}
 		// A signed-out visitor comes back to the page with the action
 		// ready to confirm.
 		next := "/t/" + string(ref.Kind) + "/" + ref.ID + "?" + url.Values{"action": {"list"}, "status": {status}}.Encode()
-		v, t, ok := s.signedInTitle(w, r, next)
+		v, t, ok := tk.title(w, r, next)
 		if !ok {
 			return
 		}
 		setCaching(w, r, "")
 		if !validStatus(t.Type, status) {
-			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That list doesn't exist",
+			tk.rs.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That list doesn't exist",
 				Message: "Choose one of the lists shown on the title's page."}})
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
-		out, err := s.Tracker.SetList(ctx, v.Token.Access, t, status)
-		s.finishAction(w, r, v, t, out, err, listNotice(t, out))
+		out, err := tk.tracker.SetList(ctx, v.Token.Access, t, status)
+		tk.finishAction(w, r, v, t, out, err, listNotice(t, out))
 	})
 }
 
@@ -134,18 +134,16 @@ func defaultTo(v, d string) string {
 	return v
 }
 
-func (s *server) handleMarkWatched() http.Handler { return s.handleMark(true) }
-
-func (s *server) handleUnmarkWatched() http.Handler { return s.handleMark(false) }
-
-func (s *server) handleMark(watched bool) http.Handler {
+// handleMark marks an episode, a season or a movie watched, or with
+// watched false unmarks it.
+func handleMark(tk *tracking, watched bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		form, err := readForm(r)
 		if err != nil {
-			s.fail(w, r, err)
+			tk.rs.fail(w, r, err)
 			return
 		}
-		v, t, ok := s.signedInTitle(w, r, "")
+		v, t, ok := tk.title(w, r, "")
 		if !ok {
 			return
 		}
@@ -156,78 +154,78 @@ func (s *server) handleMark(watched bool) http.Handler {
 				Message: "To take a movie out of your tracker, use Remove."}}
 		}
 		if err != nil {
-			s.fail(w, r, err)
+			tk.rs.fail(w, r, err)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
 		var out tracker.Outcome
 		if watched {
-			out, err = s.Tracker.MarkWatched(ctx, v.Token.Access, t, tg)
+			out, err = tk.tracker.MarkWatched(ctx, v.Token.Access, t, tg)
 		} else {
-			out, err = s.Tracker.Unmark(ctx, v.Token.Access, t, tg)
+			out, err = tk.tracker.Unmark(ctx, v.Token.Access, t, tg)
 		}
 		if t.Type == simkl.Movie {
-			s.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Marked watched." })
+			tk.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Marked watched." })
 			return
 		}
 		if form.Get("from") == "badge" && tg.Episode > 0 {
 			// The badge's primary action: answer with the badge, which then
 			// offers the next episode.
-			s.finishEpisodeAction(w, r, v, t, tg, watched, form.Get("page") == "episode", out, err)
+			tk.finishEpisodeAction(w, r, v, t, tg, watched, form.Get("page") == "episode", out, err)
 			return
 		}
-		s.finishGridAction(w, r, v, t, tg, block, out, err)
+		tk.finishGridAction(w, r, v, t, tg, block, out, err)
 	})
 }
 
-func (s *server) handleRemove() http.Handler {
+func handleRemove(tk *tracking) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		form, err := readForm(r)
 		if err != nil {
-			s.fail(w, r, err)
+			tk.rs.fail(w, r, err)
 			return
 		}
-		v, t, ok := s.signedInTitle(w, r, "")
+		v, t, ok := tk.title(w, r, "")
 		if !ok {
 			return
 		}
 		setCaching(w, r, "")
 		if form.Get("confirm") != "yes" {
 			// Ask first; nothing changes without the confirmation.
-			b, ended := s.currentBadge(w, r, v, t)
+			b, ended := tk.currentBadge(w, r, v, t)
 			if ended {
-				s.sessionEnded(w, r, canonicalPath(t))
+				sessionEnded(w, r, canonicalPath(t))
 				return
 			}
 			b.ConfirmRemove = !b.Unavailable
-			s.renderBadge(w, r, v, t, b, http.StatusOK)
+			tk.renderBadge(w, r, v, t, b, http.StatusOK)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
-		out, err := s.Tracker.Remove(ctx, v.Token.Access, t)
-		s.finishAction(w, r, v, t, out, err, listNotice(t, out))
+		out, err := tk.tracker.Remove(ctx, v.Token.Access, t)
+		tk.finishAction(w, r, v, t, out, err, listNotice(t, out))
 	})
 }
 
 // revoked ends the session when Simkl refused the token during an action,
 // and sends the visitor to the page that says so.
-func (s *server) revoked(w http.ResponseWriter, r *http.Request, err error, path string) bool {
+func (tk *tracking) revoked(w http.ResponseWriter, r *http.Request, err error, path string) bool {
 	if !errors.Is(err, simkl.ErrTokenRevoked) {
 		return false
 	}
-	s.Auth.EndSession(w, r)
-	s.sessionEnded(w, r, path)
+	tk.auth.EndSession(w, r)
+	sessionEnded(w, r, path)
 	return true
 }
 
 // finishAction answers a badge action: 303 to the page without
 // JavaScript, the badge with htmx. On failure the badge shows the error
 // and the previous state.
-func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, out tracker.Outcome, err error, notice func(*views.Badge)) {
+func (tk *tracking) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, out tracker.Outcome, err error, notice func(*views.Badge)) {
 	path := canonicalPath(t)
-	if s.revoked(w, r, err, path) {
+	if tk.revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {
@@ -237,25 +235,25 @@ func (s *server) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	var b views.Badge
 	status := http.StatusOK
 	if err != nil {
-		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
-		b, _ = s.currentBadge(w, r, v, t)
+		tk.rs.logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
+		b, _ = tk.currentBadge(w, r, v, t)
 		b.Error = actionFailed(err)
 		b.WriteAccessURL = writeAccessURL(err, path)
 		if !isHTMX(r) {
 			status = failedStatus(err)
 		}
 	} else {
-		b = s.badgeModel(t, out.State, nil, path, s.loc(r))
+		b = tk.m.badgeModel(t, out.State, nil, path, tk.rs.loc(r))
 		notice(&b)
 	}
-	s.renderBadge(w, r, v, t, b, status)
+	tk.renderBadge(w, r, v, t, b, status)
 }
 
 // finishGridAction answers an episode or season action: the grid, with the
 // badge swapped out of band so its counts follow.
-func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, block int, out tracker.Outcome, err error) {
+func (tk *tracking) finishGridAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, block int, out tracker.Outcome, err error) {
 	path := canonicalPath(t)
-	if s.revoked(w, r, err, path) {
+	if tk.revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {
@@ -271,12 +269,12 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 	status := http.StatusOK
 	msg := ""
 	if err != nil {
-		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
+		tk.rs.logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
 		msg = actionFailed(err)
-		prev, perr := s.trackerState(w, r, v, t)
+		prev, perr := tk.state(w, r, v, t)
 		if perr != nil {
 			g := views.EpisodeGrid{Path: path, Season: tg.Season, Block: block, Label: views.SeasonLabel(tg.Season, false), Error: msg, WriteAccessURL: writeAccessURL(err, path)}
-			s.renderGrid(w, r, v, t, g, failedStatus(err))
+			tk.renderGrid(w, r, v, t, g, failedStatus(err))
 			return
 		}
 		st = prev
@@ -284,7 +282,7 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 			status = failedStatus(err)
 		}
 	}
-	g, found := gridModel(st, path, tg.Season, block, s.loc(r), s.Now())
+	g, found := gridModel(st, path, tg.Season, block, tk.rs.loc(r), tk.m.now())
 	if !found {
 		g = views.EpisodeGrid{Path: path, Season: tg.Season, Label: views.SeasonLabel(tg.Season, false)}
 	}
@@ -292,8 +290,8 @@ func (s *server) finishGridAction(w http.ResponseWriter, r *http.Request, v *aut
 	if err != nil {
 		g.WriteAccessURL = writeAccessURL(err, path)
 	}
-	b := s.badgeModel(t, st, nil, path, s.loc(r))
-	s.renderGrid(w, r, v, t, g, status, views.BadgeOOB(b))
+	b := tk.m.badgeModel(t, st, nil, path, tk.rs.loc(r))
+	tk.renderGrid(w, r, v, t, g, status, views.BadgeOOB(b))
 }
 
 // writeAccessURL is, for a write Simkl refused because the visitor granted
@@ -309,9 +307,9 @@ func writeAccessURL(err error, path string) string {
 // finishEpisodeAction answers an episode action taken from the badge: 303
 // back to the page the form was on (the episode's page or the title's)
 // without JavaScript, the badge with htmx.
-func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, watched, onEpisode bool, out tracker.Outcome, err error) {
+func (tk *tracking) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, watched, onEpisode bool, out tracker.Outcome, err error) {
 	path := canonicalPath(t)
-	if s.revoked(w, r, err, path) {
+	if tk.revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {
@@ -332,12 +330,12 @@ func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *
 	var b views.Badge
 	status := http.StatusOK
 	if err != nil {
-		s.Logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
-		st, serr := s.trackerState(w, r, v, t)
+		tk.rs.logger.Warn("action failed", "request_id", requestID(r.Context()), "route", r.Pattern, "simkl", t.IDs.Simkl, "err", err)
+		st, serr := tk.state(w, r, v, t)
 		if serr != nil {
 			b = views.Badge{Path: path, IsMovie: t.Type == simkl.Movie, Unavailable: true}
 		} else {
-			b = s.badgeModel(t, st, ep, path, s.loc(r))
+			b = tk.m.badgeModel(t, st, ep, path, tk.rs.loc(r))
 		}
 		b.Error = actionFailed(err)
 		b.WriteAccessURL = writeAccessURL(err, path)
@@ -345,7 +343,7 @@ func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *
 			status = failedStatus(err)
 		}
 	} else {
-		b = s.badgeModel(t, out.State, ep, path, s.loc(r))
+		b = tk.m.badgeModel(t, out.State, ep, path, tk.rs.loc(r))
 		verb := "watched"
 		if !watched {
 			verb = "unwatched"
@@ -356,7 +354,7 @@ func (s *server) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *
 		}
 		b.Notice = "Marked " + label + " " + verb + "."
 	}
-	s.renderBadge(w, r, v, t, b, status)
+	tk.renderBadge(w, r, v, t, b, status)
 }
 
 func failedStatus(err error) int {

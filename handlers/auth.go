@@ -61,31 +61,31 @@ func requestPath(r *http.Request) string {
 // handleLogin starts sign-in with Simkl. In-app browsers (Instagram,
 // TikTok, ...) get guidance instead: Simkl's sign-in refuses to work in
 // embedded webviews.
-func (s *server) handleLogin() http.Handler {
+func handleLogin(rs *responder, m *models, au Auth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next := returnPath(r.URL.Query().Get("next"), "/")
 		// The login cookie must be set on the host the callback returns to.
 		// Once only: behind a proxy that rewrites Host (see the README) this
 		// would otherwise redirect to itself for ever.
 		q := r.URL.Query()
-		if base := s.Config.BaseURL; base != nil && !strings.EqualFold(r.Host, base.Host) && q.Get("moved") == "" {
-			http.Redirect(w, r, s.absURL("/login?moved=1&next="+url.QueryEscape(next)), http.StatusSeeOther)
+		if base := m.base; base != nil && !strings.EqualFold(r.Host, base.Host) && q.Get("moved") == "" {
+			http.Redirect(w, r, m.absURL("/login?moved=1&next="+url.QueryEscape(next)), http.StatusSeeOther)
 			return
 		}
 		if app := inAppBrowser(r.UserAgent()); app != "" && q.Get("anyway") == "" {
 			setCacheFixed(w, "no-store")
-			p := s.page(r, "Open in your browser")
+			p := rs.page(r, "Open in your browser")
 			p.NoIndex = true
-			s.render(w, r, http.StatusOK, views.InAppBrowserPage(p, views.InAppBrowser{App: app, PageURL: s.absURL(next), AnywayURL: "/login?anyway=1&next=" + url.QueryEscape(next)}))
+			rs.render(w, r, http.StatusOK, views.InAppBrowserPage(p, views.InAppBrowser{App: app, PageURL: m.absURL(next), AnywayURL: "/login?anyway=1&next=" + url.QueryEscape(next)}))
 			return
 		}
-		if s.Auth == nil {
-			s.fail(w, r, &pageError{status: http.StatusServiceUnavailable, page: views.Error{Heading: "Sign-in is not available", Message: "This simklink has no Simkl app configured."}})
+		if au == nil {
+			rs.fail(w, r, &pageError{status: http.StatusServiceUnavailable, page: views.Error{Heading: "Sign-in is not available", Message: "This simklink has no Simkl app configured."}})
 			return
 		}
-		target, err := s.Auth.Begin(w, r, next)
+		target, err := au.Begin(w, r, next)
 		if err != nil {
-			s.serverError(w, r, err)
+			rs.serverError(w, r, err)
 			return
 		}
 		setCacheFixed(w, "no-store")
@@ -94,48 +94,48 @@ func (s *server) handleLogin() http.Handler {
 }
 
 // handleCallback finishes sign-in and returns the visitor where they were.
-func (s *server) handleCallback() http.Handler {
+func handleCallback(rs *responder, au Auth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setCacheFixed(w, "no-store")
-		if s.Auth == nil {
-			s.notFound(w, r)
+		if au == nil {
+			rs.notFound(w, r)
 			return
 		}
-		next, err := s.Auth.Complete(w, r)
+		next, err := au.Complete(w, r)
 		switch {
 		case err == nil:
 			http.Redirect(w, r, next, http.StatusSeeOther)
 		case errors.Is(err, auth.ErrDenied):
-			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
+			rs.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
 				Heading: "Sign-in was cancelled",
 				Message: "Simkl did not give simklink access, so you are still signed out. You can try again whenever you like.",
 				Links:   []views.Link{{Label: "Sign in with Simkl", URL: "/login?next=" + url.QueryEscape(next)}, {Label: "Go to the home page", URL: "/"}},
 			}})
 		case errors.Is(err, auth.ErrBadState):
-			s.Logger.Warn("sign-in callback with a bad state", "request_id", requestID(r.Context()))
-			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
+			rs.logger.Warn("sign-in callback with a bad state", "request_id", requestID(r.Context()))
+			rs.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
 				Heading: "That sign-in link has expired",
 				Message: "The sign-in could not be matched to this browser: it may have been started in another browser or tab, taken too long, or been used already. Please sign in again.",
 				Links:   []views.Link{{Label: "Sign in with Simkl", URL: "/login"}, {Label: "Go to the home page", URL: "/"}},
 			}})
 		case errors.Is(err, auth.ErrExchange):
-			s.Logger.Warn("sign-in code exchange failed", "request_id", requestID(r.Context()), "err", err)
-			s.fail(w, r, &pageError{status: http.StatusBadGateway, page: views.Error{
+			rs.logger.Warn("sign-in code exchange failed", "request_id", requestID(r.Context()), "err", err)
+			rs.fail(w, r, &pageError{status: http.StatusBadGateway, page: views.Error{
 				Heading: "Simkl did not confirm the sign-in",
 				Message: "Simkl refused or could not complete the sign-in. Please try again.",
 				Links:   []views.Link{{Label: "Sign in with Simkl", URL: "/login"}, {Label: "Go to the home page", URL: "/"}},
 			}})
 		default:
-			s.serverError(w, r, err)
+			rs.serverError(w, r, err)
 		}
 	})
 }
 
 // handleLogout signs out and goes home (303 after a POST).
-func (s *server) handleLogout() http.Handler {
+func handleLogout(au Auth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.Auth != nil {
-			s.Auth.SignOut(w, r)
+		if au != nil {
+			au.SignOut(w, r)
 		}
 		setCacheFixed(w, "no-store")
 		if isHTMX(r) {

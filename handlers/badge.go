@@ -24,8 +24,8 @@ func validStatus(t simkl.MediaType, status string) bool {
 }
 
 // badgeModel turns Simkl's answer into the badge's view model.
-func (s *server) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string, loc *locale.Locale) views.Badge {
-	now := s.Now()
+func (m *models) badgeModel(t simkl.Title, st simkl.WatchState, ep *views.EpisodeLink, path string, loc *locale.Locale) views.Badge {
+	now := m.now()
 	b := views.Badge{Path: path, IsMovie: t.Type == simkl.Movie, Status: st.List, StatusLabel: views.ListLabel(st.List), Loc: loc}
 	switch st.Result {
 	case simkl.ResultInLibrary:
@@ -153,49 +153,49 @@ func when(t, now time.Time, loc *locale.Locale) *views.When {
 
 // handleBadge serves the badge fragment (htmx retry, remove confirmation),
 // or the badge as a page when opened directly.
-func (s *server) handleBadge() http.Handler {
+func handleBadge(tk *tracking) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, t, ok := s.signedInTitle(w, r, "")
+		v, t, ok := tk.title(w, r, "")
 		if !ok {
 			return
 		}
 		setCaching(w, r, "")
-		b, ended := s.currentBadge(w, r, v, t)
+		b, ended := tk.currentBadge(w, r, v, t)
 		if ended {
-			s.sessionEnded(w, r, canonicalPath(t))
+			sessionEnded(w, r, canonicalPath(t))
 			return
 		}
 		b.ConfirmRemove = !b.Unavailable && r.URL.Query().Get("confirm") == "remove"
-		s.renderBadge(w, r, v, t, b, http.StatusOK)
+		tk.renderBadge(w, r, v, t, b, http.StatusOK)
 	})
 }
 
 // currentBadge is the viewer's badge for t as it stands (from the tracker's
 // cache when fresh), or "couldn't reach Simkl" with a retry. ended reports
 // that Simkl refused the token and the session has been ended.
-func (s *server) currentBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (b views.Badge, ended bool) {
+func (tk *tracking) currentBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (b views.Badge, ended bool) {
 	path := canonicalPath(t)
-	st, err := s.trackerState(w, r, v, t)
+	st, err := tk.state(w, r, v, t)
 	switch {
 	case errors.Is(err, simkl.ErrTokenRevoked):
 		return views.Badge{}, true
 	case err != nil:
-		s.Logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+		tk.rs.logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
 		return views.Badge{Path: path, IsMovie: t.Type == simkl.Movie, Unavailable: true}, false
 	}
-	return s.badgeModel(t, st, nil, path, s.loc(r)), false
+	return tk.m.badgeModel(t, st, nil, path, tk.rs.loc(r)), false
 }
 
 // renderBadge answers with the badge: the fragment for htmx, else the
 // badge as a page.
-func (s *server) renderBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, b views.Badge, status int) {
+func (tk *tracking) renderBadge(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, b views.Badge, status int) {
 	if isHTMX(r) {
-		s.render(w, r, status, views.TrackerBadge(b))
+		tk.rs.render(w, r, status, views.TrackerBadge(b))
 		return
 	}
-	card := s.titleCard(t)
-	p := s.page(r, views.PageTitle(card))
+	card := tk.m.titleCard(t)
+	p := tk.rs.page(r, views.PageTitle(card))
 	p.NoIndex = true
 	p.User = &views.User{Name: v.Name}
-	s.render(w, r, status, views.BadgePage(p, card, b))
+	tk.rs.render(w, r, status, views.BadgePage(p, card, b))
 }

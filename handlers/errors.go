@@ -15,7 +15,7 @@ import (
 )
 
 // The one error path. Handlers turn whatever went wrong into an error and
-// call s.fail; fail picks the status and the page, logs what needs logging,
+// call rs.fail; fail picks the status and the page, logs what needs logging,
 // and never shows err.Error() to the visitor.
 
 // pageError is an error a handler has already put into words for the
@@ -27,7 +27,7 @@ type pageError struct {
 
 func (e *pageError) Error() string { return fmt.Sprintf("%d %s", e.status, e.page.Heading) }
 
-func (s *server) acceptedKinds() []views.KindHelp {
+func acceptedKinds() []views.KindHelp {
 	kinds := simkl.Kinds()
 	out := make([]views.KindHelp, 0, len(kinds)+1)
 	for _, k := range kinds {
@@ -39,23 +39,23 @@ func (s *server) acceptedKinds() []views.KindHelp {
 // fail answers err with an error page, or for htmx with the page's message
 // as a fragment (htmx swaps only 2xx answers, so it gets 200 and is told to
 // put the message inside whatever it was about to replace).
-func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.failWith(w, r, err, "")
+func (rs *responder) fail(w http.ResponseWriter, r *http.Request, err error) {
+	rs.failWith(w, r, err, "")
 }
 
 // failWith is fail with a flash the page had already taken from the
 // session, so that it is not lost.
-func (s *server) failWith(w http.ResponseWriter, r *http.Request, err error, flash string) {
+func (rs *responder) failWith(w http.ResponseWriter, r *http.Request, err error, flash string) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the visitor left; nobody will read an answer
 	}
-	status, page := s.describe(r, err)
+	status, page := rs.describe(r, err)
 	if status >= 500 {
 		level := slog.LevelError
 		if simkl.IsTemporary(err) {
 			level = slog.LevelWarn // Simkl busy or away, or the client's share used up: no fault of ours
 		}
-		s.Logger.Log(r.Context(), level, "request failed", "request_id", requestID(r.Context()), "method", logMethod(r.Method),
+		rs.logger.Log(r.Context(), level, "request failed", "request_id", requestID(r.Context()), "method", logMethod(r.Method),
 			"route", r.Pattern, "status", status, "err", err)
 	}
 	h := w.Header()
@@ -72,13 +72,13 @@ func (s *server) failWith(w http.ResponseWriter, r *http.Request, err error, fla
 	}
 	if isHTMX(r) {
 		h.Set("HX-Reswap", "innerHTML")
-		s.renderError(w, r, http.StatusOK, views.ErrorFragment(page))
+		rs.renderError(w, r, http.StatusOK, views.ErrorFragment(page))
 		return
 	}
-	p := s.page(r, page.Heading)
+	p := rs.page(r, page.Heading)
 	p.NoIndex = true
 	p.Flash = flash
-	s.renderError(w, r, status, views.ErrorPage(p, page))
+	rs.renderError(w, r, status, views.ErrorPage(p, page))
 }
 
 // statusClientClosed is what metrics record for a visitor who left before
@@ -88,20 +88,20 @@ const statusClientClosed = 499
 // renderError renders an error page. It never goes back into fail: a page
 // that cannot render falls back to plain text, and a visitor who has left
 // does not stop the page from rendering (the answer is then discarded).
-func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	buf := s.pools.bufs.Get().(*bytes.Buffer)
+func (rs *responder) renderError(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	buf := rs.pools.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer s.pools.bufs.Put(buf)
+	defer rs.pools.bufs.Put(buf)
 	if err := c.Render(context.WithoutCancel(r.Context()), buf); err != nil {
-		s.Logger.Error("error page failed to render", "request_id", requestID(r.Context()), "err", err)
+		rs.logger.Error("error page failed to render", "request_id", requestID(r.Context()), "err", err)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	s.writeBody(w, r, status, buf.Bytes())
+	rs.writeBody(w, r, status, buf.Bytes())
 }
 
 // describe maps an error to a status and what the page says.
-func (s *server) describe(r *http.Request, err error) (int, views.Error) {
+func (rs *responder) describe(r *http.Request, err error) (int, views.Error) {
 	var pe *pageError
 	var inv *simkl.InvalidIDError
 	home := views.Link{Label: "Go to the home page", URL: "/"}
@@ -122,11 +122,11 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 			heading = "Unknown kind of link"
 			msg = fmt.Sprintf("simklink does not know IDs of the kind %q.", inv.Kind)
 		}
-		return status, views.Error{Status: status, Heading: heading, Message: msg, Accepted: s.acceptedKinds(), Links: []views.Link{home}}
+		return status, views.Error{Status: status, Heading: heading, Message: msg, Accepted: acceptedKinds(), Links: []views.Link{home}}
 	case errors.Is(err, simkl.ErrNotFound):
 		return http.StatusNotFound, views.Error{Status: http.StatusNotFound, Heading: "Simkl doesn't know this title",
 			Message: "Simkl has no title with that ID. The link may have a typo, or the title may not be on Simkl yet.",
-			Links:   []views.Link{{Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
+			Links:   []views.Link{{Label: "Search on Simkl", URL: rs.links.SearchPageURL(searchQuery(r))}, home}}
 	case errors.Is(err, simkl.ErrAppBlocked):
 		return http.StatusServiceUnavailable, views.Error{Status: http.StatusServiceUnavailable, Heading: "Simkl has paused simklink",
 			Message:  "Simkl is refusing simklink's requests for a while, and this title isn't saved here yet. simklink will try again in a few minutes; titles opened before still work.",
@@ -148,7 +148,7 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 		// signed-in visitors.
 		return http.StatusOK, views.Error{Status: http.StatusOK, Heading: "Sign in with Simkl to open this title",
 			Message: fmt.Sprintf("Simkl opens the %s ID %q only for visitors signed in with Simkl. Sign in, and simklink will look it up with your account.", r.PathValue("kind"), searchQuery(r)),
-			Links:   []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Look for it on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))}, home}}
+			Links:   []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Look for it on Simkl", URL: rs.links.SearchPageURL(searchQuery(r))}, home}}
 	case errors.Is(err, simkl.ErrTokenRevoked):
 		// A lookup that needed the visitor's token, which Simkl refused: the
 		// session has been ended.
@@ -168,16 +168,16 @@ func (s *server) describe(r *http.Request, err error) (int, views.Error) {
 }
 
 // serverError is the 500 path for failures inside simklink itself.
-func (s *server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.fail(w, r, fmt.Errorf("internal: %w", err))
+func (rs *responder) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	rs.fail(w, r, fmt.Errorf("internal: %w", err))
 }
 
 // notFound answers a path no route matches.
-func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{
+func (rs *responder) notFound(w http.ResponseWriter, r *http.Request) {
+	rs.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{
 		Heading:  "Page not found",
 		Message:  "There is no page at this address. Title links look like /t/imdb/tt1375666.",
-		Accepted: s.acceptedKinds(),
+		Accepted: acceptedKinds(),
 	}})
 }
 

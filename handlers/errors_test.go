@@ -10,14 +10,14 @@ import (
 // pageError's page, never the shared value (errCrossOrigin answers every
 // refused POST at once; run with -race).
 func TestDescribeLeavesSharedErrorsAlone(t *testing.T) {
-	s := &server{}
+	rs := &responder{}
 	r := httptest.NewRequest("POST", "/logout", nil)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status, page := s.describe(r, errCrossOrigin)
+			status, page := rs.describe(r, errCrossOrigin)
 			if status != 403 || page.Status != 403 || len(page.Links) != 1 {
 				t.Errorf("describe = %d, %+v", status, page)
 			}

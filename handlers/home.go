@@ -6,18 +6,8 @@ import (
 	"simklink/views"
 )
 
-// page returns the layout's view model for a page titled title.
-func (s *server) page(r *http.Request, title string) views.Page {
-	return views.Page{
-		Title:    title,
-		Assets:   s.assets,
-		LoginURL: loginURL(requestPath(r), "/"),
-		Demo:     s.Config.Demo,
-	}
-}
-
 // handleHome explains simklink and links sample titles.
-func (s *server) handleHome() http.Handler {
+func handleHome(rs *responder, m *models) http.Handler {
 	samples := []views.Sample{
 		{Label: "Inception", Note: "a movie, by IMDb ID", URL: "/t/imdb/tt1375666"},
 		{Label: "The Walking Dead", Note: "a TV show, by TVDB ID", URL: "/t/tvdb/153021"},
@@ -28,15 +18,15 @@ func (s *server) handleHome() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		viewer := visitOf(r).Viewer
-		p := s.page(r, "Title links that know your Simkl tracker")
+		p := rs.page(r, "Title links that know your Simkl tracker")
 		p.Description = "simklink turns any TV show, movie or anime ID into a landing page that knows your Simkl tracker."
-		p.Canonical = s.absURL("/")
+		p.Canonical = m.absURL("/")
 		p.LinkTools = true
 		p.Flash = visitOf(r).takeFlash(w, r)
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}
 		}
 		setCaching(w, r, cachePage)
-		s.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: s.acceptedKinds(), Bookmarklet: s.bookmarklet()}))
+		rs.render(w, r, http.StatusOK, views.HomePage(p, views.Home{Samples: samples, Kinds: acceptedKinds(), Bookmarklet: m.bookmarklet()}))
 	})
 }

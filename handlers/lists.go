@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -82,8 +83,8 @@ func listPath(entries []listEntry) string {
 
 // resolveList looks every valid entry up, a few at a time, with the
 // signed-in visitor's token for what Simkl only resolves for a user.
-func (s *server) resolveList(r *http.Request, entries []listEntry, token string) {
-	ctx, allow := r.Context(), s.misses.allowFor(r, token != "")
+func resolveList(r *http.Request, ts Titles, misses *missLimiter, entries []listEntry, token string) {
+	ctx, allow := r.Context(), misses.allowFor(r, token != "")
 	sem := make(chan struct{}, listResolveWorkers)
 	var wg sync.WaitGroup
 	for i := range entries {
@@ -96,7 +97,7 @@ func (s *server) resolveList(r *http.Request, entries []listEntry, token string)
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var res titles.Resolved
-			if res, e.err = s.Titles.ResolveAs(ctx, e.ref, token, allow); e.err == nil {
+			if res, e.err = ts.ResolveAs(ctx, e.ref, token, allow); e.err == nil {
 				e.title = &res.Title
 			}
 		}(&entries[i])
@@ -119,11 +120,11 @@ func known(entries []listEntry) []simkl.Title {
 }
 
 // handleListQuery sends the query form, /l?t=…, to the path form.
-func (s *server) handleListQuery() http.Handler {
+func handleListQuery(rs *responder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entries, err := parseList(r.URL.Query().Get("t"))
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		setCacheFixed(w, "public, max-age=86400")
@@ -131,16 +132,16 @@ func (s *server) handleListQuery() http.Handler {
 	})
 }
 
-// handleList serves /l/{items}.
-func (s *server) handleList() http.Handler {
+// handleList serves /l/{items}. lt is nil when the tracker cannot list.
+func handleList(rs *responder, m *models, ts Titles, misses *missLimiter, lt ListTracker) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entries, err := parseList(r.PathValue("items"))
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		viewer := visitOf(r).Viewer
-		s.resolveList(r, entries, viewer.AccessToken())
+		resolveList(r, ts, misses, entries, viewer.AccessToken())
 		path := listPath(entries)
 		l := views.List{Path: path, MakeURL: "/l/new?add=" + strings.TrimPrefix(path, "/l/")}
 		if n, err := strconv.Atoi(r.URL.Query().Get("added")); err == nil && n > 0 && n <= tracker.MaxListTitles {
@@ -151,10 +152,10 @@ func (s *server) handleList() http.Handler {
 			it := views.ListItem{Label: e.label}
 			switch {
 			case e.title != nil:
-				c := s.titleCard(*e.title)
+				c := m.titleCard(*e.title)
 				it.Found = &views.Found{Name: c.Name, Year: c.Year, KindLabel: c.KindLabel, URL: c.Path}
 				if t := e.title; t.Poster != "" {
-					it.Found.Poster = &views.Image{Src: s.Links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
+					it.Found.Poster = &views.Image{Src: m.links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
 				}
 			case errors.Is(e.err, simkl.ErrInvalidID):
 				it.Problem = "Not a valid ID"
@@ -169,15 +170,15 @@ func (s *server) handleList() http.Handler {
 			l.Items = append(l.Items, it)
 		}
 
-		p := s.page(r, fmt.Sprintf("A list of %d titles", len(l.Items)))
+		p := rs.page(r, fmt.Sprintf("A list of %d titles", len(l.Items)))
 		p.Flash = visitOf(r).takeFlash(w, r)
-		p.Canonical = s.absURL(path)
+		p.Canonical = m.absURL(path)
 		p.LinkTools = true
 		titlesKnown := known(entries)
-		p.Description, p.OG = s.listUnfurl(titlesKnown, p.Canonical)
+		p.Description, p.OG = m.listUnfurl(titlesKnown, p.Canonical)
 		if viewer != nil {
 			p.User = &views.User{Name: viewer.Name}
-			s.listBadges(r, viewer, entries, &l)
+			listBadges(r, rs.logger, lt, viewer, entries, &l)
 			l.AddAll = len(titlesKnown) > 0
 		} else {
 			l.SignInURL = loginURL(path, "/")
@@ -190,23 +191,22 @@ func (s *server) handleList() http.Handler {
 		default:
 			setCaching(w, r, cachePage)
 		}
-		s.render(w, r, http.StatusOK, views.ListPage(p, l))
+		rs.render(w, r, http.StatusOK, views.ListPage(p, l))
 	})
 }
 
 // listBadges asks Simkl, in one POST /sync/watched with counters only,
 // what the viewer has of every title on the list.
-func (s *server) listBadges(r *http.Request, v *auth.Viewer, entries []listEntry, l *views.List) {
-	lt, ok := s.Tracker.(ListTracker)
+func listBadges(r *http.Request, logger *slog.Logger, lt ListTracker, v *auth.Viewer, entries []listEntry, l *views.List) {
 	ts := known(entries)
-	if !ok || len(ts) == 0 {
+	if lt == nil || len(ts) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), badgeTimeout)
 	defer cancel()
 	states, err := lt.Summaries(ctx, v.Token.Access, ts)
 	if err != nil {
-		s.Logger.Warn("list badges", "request_id", requestID(r.Context()), "err", err)
+		logger.Warn("list badges", "request_id", requestID(r.Context()), "err", err)
 		l.TrackerUnavailable = true
 		return
 	}
@@ -229,7 +229,7 @@ func (s *server) listBadges(r *http.Request, v *auth.Viewer, entries []listEntry
 
 // listUnfurl is the list's description and og: tags: its first titles'
 // names, and the first title's card as the image.
-func (s *server) listUnfurl(ts []simkl.Title, canonical string) (string, *views.OpenGraph) {
+func (m *models) listUnfurl(ts []simkl.Title, canonical string) (string, *views.OpenGraph) {
 	var names []string
 	for i, t := range ts {
 		if i == 5 {
@@ -241,8 +241,8 @@ func (s *server) listUnfurl(ts []simkl.Title, canonical string) (string, *views.
 	desc := "A list of titles on Simkl: " + strings.Join(names, ", ") + "."
 	og := &views.OpenGraph{Title: fmt.Sprintf("%d titles to watch", len(ts)), Description: desc, URL: canonical, Type: "website"}
 	if len(ts) > 0 {
-		c := s.titleCard(ts[0])
-		og.Image = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
+		c := m.titleCard(ts[0])
+		og.Image = m.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
 		og.ImageWidth, og.ImageHeight = 1200, 630
 		og.ImageAlt = views.PageTitle(c) + ": " + c.KindLabel
 	}
@@ -251,15 +251,15 @@ func (s *server) listUnfurl(ts []simkl.Title, canonical string) (string, *views.
 
 // handleListAddAll files every known title of the list under Plan to
 // watch with ONE POST /sync/add-to-list, then shows the list again.
-func (s *server) handleListAddAll() http.Handler {
+func handleListAddAll(rs *responder, ts Titles, misses *missLimiter, lt ListTracker) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := readForm(r); err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		entries, err := parseList(r.PathValue("items"))
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		path := listPath(entries)
@@ -270,23 +270,22 @@ func (s *server) handleListAddAll() http.Handler {
 			return
 		}
 		setCaching(w, r, "")
-		lt, ok := s.Tracker.(ListTracker)
-		if !ok {
-			s.serverError(w, r, errors.New("the tracker cannot add lists"))
+		if lt == nil {
+			rs.serverError(w, r, errors.New("the tracker cannot add lists"))
 			return
 		}
-		s.resolveList(r, entries, v.AccessToken())
-		ts := known(entries)
-		if len(ts) == 0 {
-			s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "Nothing to add",
+		resolveList(r, ts, misses, entries, v.AccessToken())
+		found := known(entries)
+		if len(found) == 0 {
+			rs.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "Nothing to add",
 				Message: "Simkl knows none of the titles on this list."}})
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
-		added, err := lt.AddAll(ctx, v.Token.Access, ts, simkl.ListPlanToWatch)
+		added, err := lt.AddAll(ctx, v.Token.Access, found, simkl.ListPlanToWatch)
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		http.Redirect(w, r, path+"?added="+strconv.Itoa(len(added)), http.StatusSeeOther)
@@ -295,18 +294,18 @@ func (s *server) handleListAddAll() http.Handler {
 
 // handleMakeList turns pasted links and IDs (?paste=, one per line or
 // comma-separated) into a list link.
-func (s *server) handleMakeList() http.Handler {
+func handleMakeList(rs *responder, md *models) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		text := q.Get("paste")
-		m := views.MakeList{Text: text}
+		ml := views.MakeList{Text: text}
 		if add := q.Get("add"); add != "" && text == "" {
 			// From a title's Share section or a list: start the form with it.
-			m.Text = strings.ReplaceAll(truncate(add, 4000), ",", "\n") + "\n"
-			p := s.page(r, "Make a list")
+			ml.Text = strings.ReplaceAll(truncate(add, 4000), ",", "\n") + "\n"
+			p := rs.page(r, "Make a list")
 			p.NoIndex = true
-			s.publicPage(w, r, &p)
-			s.render(w, r, http.StatusOK, views.MakeListPage(p, m))
+			publicPage(w, r, &p)
+			rs.render(w, r, http.StatusOK, views.MakeListPage(p, ml))
 			return
 		}
 		var refs []string
@@ -316,9 +315,9 @@ func (s *server) handleMakeList() http.Handler {
 			if line == "" {
 				continue
 			}
-			res := paste.Parse(line, s.Config.BaseURL)
+			res := paste.Parse(line, md.base)
 			if res.What != paste.ID || res.Ref.Kind == simkl.KindTitle {
-				m.Problems = append(m.Problems, truncate(line, 120))
+				ml.Problems = append(ml.Problems, truncate(line, 120))
 				continue
 			}
 			k := string(res.Ref.Kind) + ":" + res.Ref.ID
@@ -328,21 +327,21 @@ func (s *server) handleMakeList() http.Handler {
 			}
 		}
 		if len(refs) > tracker.MaxListTitles {
-			m.Problems = append(m.Problems, fmt.Sprintf("A list holds at most %d titles; the rest were left out.", tracker.MaxListTitles))
+			ml.Problems = append(ml.Problems, fmt.Sprintf("A list holds at most %d titles; the rest were left out.", tracker.MaxListTitles))
 			refs = refs[:tracker.MaxListTitles]
 		}
 		if len(refs) > 0 {
-			m.ListURL, m.Count = "/l/"+strings.Join(refs, ","), len(refs)
-			if len(m.Problems) == 0 {
+			ml.ListURL, ml.Count = "/l/"+strings.Join(refs, ","), len(refs)
+			if len(ml.Problems) == 0 {
 				setCacheFixed(w, "public, max-age=3600")
-				http.Redirect(w, r, m.ListURL, http.StatusSeeOther)
+				http.Redirect(w, r, ml.ListURL, http.StatusSeeOther)
 				return
 			}
 		}
-		p := s.page(r, "Make a list")
+		p := rs.page(r, "Make a list")
 		p.NoIndex = true
-		s.publicPage(w, r, &p)
-		s.render(w, r, http.StatusOK, views.MakeListPage(p, m))
+		publicPage(w, r, &p)
+		rs.render(w, r, http.StatusOK, views.MakeListPage(p, ml))
 	})
 }
 

@@ -19,7 +19,7 @@ import (
 // Simkl's text search, and a link simklink cannot read gets a page listing
 // what it can. The old form, ?kind=&id=, still works. Nothing here answers
 // 5xx: when Simkl cannot search, the results page says so.
-func (s *server) handleGo() http.Handler {
+func handleGo(rs *responder, m *models, ts Titles, misses *missLimiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		input := q.Get("q")
@@ -29,16 +29,16 @@ func (s *server) handleGo() http.Handler {
 			// like the box's input.
 			ref, err := simkl.ParseRef(strings.TrimSpace(q.Get("kind")), strings.TrimSpace(q.Get("id")))
 			if err == nil {
-				s.redirectTo(w, r, ref, "")
+				redirectTo(w, r, ref, "")
 				return
 			}
-			if res := paste.Parse(q.Get("id"), s.Config.BaseURL); res.What != paste.ID {
-				s.fail(w, r, err)
+			if res := paste.Parse(q.Get("id"), m.base); res.What != paste.ID {
+				rs.fail(w, r, err)
 				return
 			}
 			input = q.Get("id")
 		}
-		res := paste.Parse(input, s.Config.BaseURL)
+		res := paste.Parse(input, m.base)
 		if q.Get("as") == "title" && res.What == paste.Number {
 			res = paste.Result{What: paste.Title, Title: res.Number}
 		}
@@ -47,27 +47,27 @@ func (s *server) handleGo() http.Handler {
 		case paste.Empty:
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 		case paste.ID:
-			s.redirectTo(w, r, res.Ref, res.Query)
+			redirectTo(w, r, res.Ref, res.Query)
 		case paste.Invalid:
 			if errors.Is(res.Err, paste.ErrTooLong) {
-				s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
+				rs.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
 					Heading: "That is too long to be a link", Message: "Paste one link, one ID or one title.",
-					Accepted: s.acceptedKinds()}})
+					Accepted: acceptedKinds()}})
 				return
 			}
-			s.fail(w, r, res.Err)
+			rs.fail(w, r, res.Err)
 		case paste.Number:
-			s.whichKind(w, r, lookup, res)
+			whichKind(w, r, rs, lookup, res)
 		case paste.Title:
-			s.searchResults(w, r, lookup, res.Title, res.Year)
+			searchResults(w, r, rs, m, ts, misses, lookup, res.Title, res.Year)
 		default:
-			s.unsupported(w, r, lookup, res)
+			unsupported(w, r, rs, lookup, res)
 		}
 	})
 }
 
 // redirectTo sends the visitor to ref's title page.
-func (s *server) redirectTo(w http.ResponseWriter, r *http.Request, ref simkl.Ref, query string) {
+func redirectTo(w http.ResponseWriter, r *http.Request, ref simkl.Ref, query string) {
 	target := titlePath(ref)
 	if query != "" {
 		target += "?" + query
@@ -96,7 +96,7 @@ func titlePath(ref simkl.Ref) string {
 
 // publicPage sets the cache headers of a page that is the same for every
 // signed-out visitor, and fills in the signed-in header otherwise.
-func (s *server) publicPage(w http.ResponseWriter, r *http.Request, p *views.Page) {
+func publicPage(w http.ResponseWriter, r *http.Request, p *views.Page) {
 	p.LinkTools = true
 	p.Flash = visitOf(r).takeFlash(w, r)
 	if viewer := visitOf(r).Viewer; viewer != nil {
@@ -105,7 +105,7 @@ func (s *server) publicPage(w http.ResponseWriter, r *http.Request, p *views.Pag
 	setCaching(w, r, cachePage)
 }
 
-func (s *server) whichKind(w http.ResponseWriter, r *http.Request, lookup views.Lookup, res paste.Result) {
+func whichKind(w http.ResponseWriter, r *http.Request, rs *responder, lookup views.Lookup, res paste.Result) {
 	k := views.WhichKind{Lookup: lookup, Number: res.Number}
 	for _, kind := range res.Kinds {
 		path := "/t/" + string(kind) + "/" + res.Number
@@ -122,25 +122,25 @@ func (s *server) whichKind(w http.ResponseWriter, r *http.Request, lookup views.
 	if res.Title != "" {
 		k.TitleURL = "/go?" + url.Values{"q": {res.Number}, "as": {"title"}}.Encode()
 	}
-	p := s.page(r, "Which "+res.Number+"?")
+	p := rs.page(r, "Which "+res.Number+"?")
 	p.NoIndex = true
-	s.publicPage(w, r, &p)
-	s.render(w, r, http.StatusOK, views.WhichKindPage(p, k))
+	publicPage(w, r, &p)
+	rs.render(w, r, http.StatusOK, views.WhichKindPage(p, k))
 }
 
 // searchResults shows Simkl's text search for title. A year puts the
 // titles of that year first.
-func (s *server) searchResults(w http.ResponseWriter, r *http.Request, lookup views.Lookup, title string, year int) {
+func searchResults(w http.ResponseWriter, r *http.Request, rs *responder, m *models, ts Titles, misses *missLimiter, lookup views.Lookup, title string, year int) {
 	res := views.Results{Lookup: lookup, Title: title, Year: year}
-	found, err := s.Titles.Search(r.Context(), title, s.misses.allowFor(r, visitOf(r).Viewer != nil))
-	p := s.page(r, "Titles matching "+title)
+	found, err := ts.Search(r.Context(), title, misses.allowFor(r, visitOf(r).Viewer != nil))
+	p := rs.page(r, "Titles matching "+title)
 	p.NoIndex = true
-	s.publicPage(w, r, &p)
+	publicPage(w, r, &p)
 	if err != nil {
-		s.Logger.Warn("text search failed", "request_id", requestID(r.Context()), "err", err)
+		rs.logger.Warn("text search failed", "request_id", requestID(r.Context()), "err", err)
 		res.Unavailable = true
 		setCacheFixed(w, "no-store")
-		s.render(w, r, http.StatusOK, views.ResultsPage(p, res))
+		rs.render(w, r, http.StatusOK, views.ResultsPage(p, res))
 		return
 	}
 	res.Partial = found.Partial
@@ -156,11 +156,11 @@ func (s *server) searchResults(w http.ResponseWriter, r *http.Request, lookup vi
 	for _, t := range list {
 		f := views.Found{Name: t.Title, Year: t.Year, KindLabel: views.KindLabel(string(t.Type), t.AnimeType), URL: "/t/simkl/" + strconv.Itoa(t.IDs.Simkl)}
 		if t.Poster != "" {
-			f.Poster = &views.Image{Src: s.Links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
+			f.Poster = &views.Image{Src: m.links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
 		}
 		res.Found = append(res.Found, f)
 	}
-	s.render(w, r, http.StatusOK, views.ResultsPage(p, res))
+	rs.render(w, r, http.StatusOK, views.ResultsPage(p, res))
 }
 
 func abs(n int) int {
@@ -171,20 +171,20 @@ func abs(n int) int {
 }
 
 // unsupported answers a link simklink cannot read with what it can.
-func (s *server) unsupported(w http.ResponseWriter, r *http.Request, lookup views.Lookup, res paste.Result) {
-	u := views.Unsupported{Lookup: lookup, Site: res.Site, Host: res.Host, Kinds: s.acceptedKinds()}
+func unsupported(w http.ResponseWriter, r *http.Request, rs *responder, lookup views.Lookup, res paste.Result) {
+	u := views.Unsupported{Lookup: lookup, Site: res.Site, Host: res.Host, Kinds: acceptedKinds()}
 	for _, site := range paste.Sites() {
 		u.Sites = append(u.Sites, views.Site{Name: site.Name, Example: site.Example})
 	}
-	p := s.page(r, "Links simklink can read")
+	p := rs.page(r, "Links simklink can read")
 	p.NoIndex = true
-	s.publicPage(w, r, &p)
-	s.render(w, r, http.StatusUnprocessableEntity, views.UnsupportedPage(p, u))
+	publicPage(w, r, &p)
+	rs.render(w, r, http.StatusUnprocessableEntity, views.UnsupportedPage(p, u))
 }
 
 // bookmarklet is the home page's "Open in simklink" bookmark: it sends the
 // page being viewed to the one box.
-func (s *server) bookmarklet() string {
-	base := strings.ReplaceAll(s.absURL("/go?q="), "'", "%27")
+func (m *models) bookmarklet() string {
+	base := strings.ReplaceAll(m.absURL("/go?q="), "'", "%27")
 	return "javascript:void(location.href='" + base + "'+encodeURIComponent(location.href))"
 }

@@ -42,7 +42,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // logs one structured line and records metrics per request. The log line
 // names the route pattern and path, never the query (it may carry an OAuth
 // code or state), cookies or tokens.
-func (s *server) observe(next http.Handler) http.Handler {
+func observe(rs *responder, metrics *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := newRequestID()
@@ -55,9 +55,9 @@ func (s *server) observe(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Logger.Error("panic", "request_id", id, "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				rs.logger.Error("panic", "request_id", id, "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					s.serverError(rec, r, fmt.Errorf("panic: %v", v))
+					rs.serverError(rec, r, fmt.Errorf("panic: %v", v))
 				}
 			}
 			d := time.Since(start)
@@ -68,13 +68,13 @@ func (s *server) observe(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
-			if s.Metrics != nil {
-				s.Metrics.observeRequest(route, rec.status, d)
+			if metrics != nil {
+				metrics.observeRequest(route, rec.status, d)
 			}
 			if strings.HasPrefix(r.URL.Path, "/_simkl/") {
 				return // the demo stand-in's own traffic would drown the log
 			}
-			s.Logger.LogAttrs(ctx, levelFor(rec.status), "request",
+			rs.logger.LogAttrs(ctx, levelFor(rec.status), "request",
 				slog.String("request_id", id), slog.String("method", logMethod(r.Method)), slog.String("route", route),
 				slog.String("path", logPath(r.URL.Path)), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", d))
@@ -92,13 +92,13 @@ func newRequestID() string {
 // securityHeaders sets the headers every response carries. The CSP allows
 // no inline script or style and no eval: htmx runs with its injected
 // indicator styles turned off (its rules are in app.css) and with eval off.
-func (s *server) securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(cfg Config, next http.Handler) http.Handler {
 	img := "'self' data:"
-	if o := s.Config.ImageOrigin; o != "" {
+	if o := cfg.ImageOrigin; o != "" {
 		img += " " + o
 	}
 	form := "'self'"
-	if o := s.Config.WebOrigin; o != "" {
+	if o := cfg.WebOrigin; o != "" {
 		// A form POST that needs sign-in redirects to Simkl's authorize
 		// page, and browsers check form-action against redirects too.
 		form += " " + o
@@ -114,7 +114,7 @@ func (s *server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if s.Config.BaseURL != nil && s.Config.BaseURL.Scheme == "https" {
+		if cfg.BaseURL != nil && cfg.BaseURL.Scheme == "https" {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
@@ -127,10 +127,10 @@ const maxFormBytes = 16 << 10
 
 // crossOrigin refuses cross-origin POSTs (CSRF) with a clear 403 page, and
 // bounds every POST body.
-func (s *server) crossOrigin(next http.Handler) http.Handler {
+func crossOrigin(rs *responder, next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, errCrossOrigin)
+		rs.fail(w, r, errCrossOrigin)
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

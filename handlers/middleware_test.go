@@ -11,8 +11,8 @@ import (
 
 func TestPanicBecomesA500PageAndALogLine(t *testing.T) {
 	var logs bytes.Buffer
-	s := &server{Deps: Deps{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, pools: newPools()}
-	h := s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rs := &responder{logger: slog.New(slog.NewTextHandler(&logs, nil)), pools: newPools()}
+	h := observe(rs, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic("boom")
 	}))
 	rec := httptest.NewRecorder()

@@ -32,7 +32,6 @@ const (
 // one once however many crawlers ask at the same moment.
 type cardCache struct {
 	pngs   *lru.Cache[string, []byte]
-	qrs    *lru.Cache[string, string] // QR code SVGs by URL and label
 	flight singleflight.Group
 	client *http.Client
 }
@@ -42,31 +41,30 @@ func newCardCache(size int, client *http.Client) *cardCache {
 		client = &http.Client{Timeout: posterTimeout}
 	}
 	pngs, _ := lru.New[string, []byte](size)
-	qrs, _ := lru.New[string, string](4 * size)
-	return &cardCache{pngs: pngs, qrs: qrs, client: client}
+	return &cardCache{pngs: pngs, client: client}
 }
 
 // handleOGCard serves /og/{kind}/{id}.png, the 1200×630 unfurl card. The
 // poster comes from Simkl's image host (never the API), bounded in size
 // and time; without one (or when it cannot be fetched) the card is drawn
 // without it.
-func (s *server) handleOGCard() http.Handler {
+func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *cardCache, site string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := s.resolveID(r, ".png")
+		res, err := resolveID(r, ts, misses, ".png")
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		t := res.Title
 		key := strconv.Itoa(t.IDs.Simkl) + "/" + t.Poster + "/" + t.Title
-		png, ok := s.cards.pngs.Get(key)
+		png, ok := cc.pngs.Get(key)
 		cache := "public, max-age=604800, stale-while-revalidate=86400"
 		if !ok {
-			v, err, _ := s.cards.flight.Do(key, func() (any, error) {
-				return s.drawCard(context.WithoutCancel(r.Context()), t, key)
+			v, err, _ := cc.flight.Do(key, func() (any, error) {
+				return cc.draw(context.WithoutCancel(r.Context()), m, t, key, site)
 			})
 			if err != nil {
-				s.serverError(w, r, err)
+				rs.serverError(w, r, err)
 				return
 			}
 			dc := v.(drawnCard)
@@ -89,13 +87,15 @@ type drawnCard struct {
 	complete bool // false when a poster exists but could not be fetched
 }
 
-func (s *server) drawCard(ctx context.Context, t simkl.Title, key string) (drawnCard, error) {
-	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: views.KindLabel(string(t.Type), t.AnimeType), Site: s.Config.BaseURL.Host}
+// draw draws t's card (site is the host named on it) and keeps it when
+// it is complete.
+func (c *cardCache) draw(ctx context.Context, m *models, t simkl.Title, key, site string) (drawnCard, error) {
+	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: views.KindLabel(string(t.Type), t.AnimeType), Site: site}
 	complete := true
 	if t.Poster != "" {
-		img, err := s.cards.poster(ctx, s.absolute(s.Links.PosterURL(t.Poster, simkl.PosterM)))
+		img, err := c.poster(ctx, m.absolute(m.links.PosterURL(t.Poster, simkl.PosterM)))
 		if err != nil {
-			s.Logger.Warn("poster for unfurl card", "simkl", t.IDs.Simkl, "err", err)
+			m.logger.Warn("poster for unfurl card", "simkl", t.IDs.Simkl, "err", err)
 			complete = false
 		}
 		info.Poster = img
@@ -105,7 +105,7 @@ func (s *server) drawCard(ctx context.Context, t simkl.Title, key string) (drawn
 		return drawnCard{}, err
 	}
 	if complete {
-		s.cards.pngs.Add(key, png)
+		c.pngs.Add(key, png)
 	}
 	return drawnCard{png: png, complete: complete}, nil
 }

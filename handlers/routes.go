@@ -5,63 +5,69 @@ import (
 	"strings"
 )
 
-// routes is simklink's whole URL surface.
-func (s *server) routes() http.Handler {
+// routes is simklink's whole URL surface, and the one place that says
+// what each handler uses: d's dependencies, rs (rendering and the one
+// error path), m (view models), misses (each client's share of Simkl
+// lookups), tk (the signed-in regions and actions), lists (the tracker's
+// list calls; nil when it has none), pages (signed-out title pages) and
+// cards (unfurl images).
+func routes(d Deps, rs *responder, m *models, misses *missLimiter, tk *tracking, lists ListTracker, pages *pageCache, cards *cardCache) http.Handler {
 	mux := http.NewServeMux()
 	// Pages and actions that show or use the visitor get the session,
 	// loaded once (visitOf); the rest never decode the cookie.
-	visit := withVisit(s.Auth, s.Logger)
+	visit := withVisit(d.Auth, d.Logger)
 
-	mux.Handle("GET /{$}", visit(s.handleHome()))
-	mux.Handle("GET /go", visit(s.handleGo()))
-	mux.Handle("GET /t/{kind}/{id}", visit(s.handleTitle()))
-	mux.Handle("GET /t/title/{title}", visit(s.handleTitle()))
+	mux.Handle("GET /{$}", visit(handleHome(rs, m)))
+	mux.Handle("GET /go", visit(handleGo(rs, m, d.Titles, misses)))
+	title := visit(handleTitle(rs, m, d.Titles, misses, pages, tk))
+	mux.Handle("GET /t/{kind}/{id}", title)
+	mux.Handle("GET /t/title/{title}", title)
 	// Links pasted with a trailing slash.
 	mux.Handle("GET /t/{kind}/{id}/{$}", handleTrimSlash())
 
 	// Signed-in fragments and actions (htmx; each also works as a full page
 	// or a plain form).
-	mux.Handle("GET /t/{kind}/{id}/badge", visit(s.handleBadge()))
-	mux.Handle("GET /t/{kind}/{id}/season/{season}", visit(s.handleSeason()))
-	mux.Handle("POST /t/{kind}/{id}/list", visit(s.handleSetList()))
-	mux.Handle("POST /t/{kind}/{id}/watched", visit(s.handleMarkWatched()))
-	mux.Handle("POST /t/{kind}/{id}/unwatched", visit(s.handleUnmarkWatched()))
-	mux.Handle("POST /t/{kind}/{id}/remove", visit(s.handleRemove()))
+	mux.Handle("GET /t/{kind}/{id}/badge", visit(handleBadge(tk)))
+	mux.Handle("GET /t/{kind}/{id}/season/{season}", visit(handleSeason(tk)))
+	mux.Handle("POST /t/{kind}/{id}/list", visit(handleSetList(tk)))
+	mux.Handle("POST /t/{kind}/{id}/watched", visit(handleMark(tk, true)))
+	mux.Handle("POST /t/{kind}/{id}/unwatched", visit(handleMark(tk, false)))
+	mux.Handle("POST /t/{kind}/{id}/remove", visit(handleRemove(tk)))
 
 	// Tools for the people who make links (share.go, ogcard.go, lists.go).
-	mux.Handle("GET /t/{kind}/{id}/share", s.handleShareTools())
-	mux.Handle("GET /button/{kind}/{id}", s.handleButton())
-	mux.Handle("GET /embed/t/{kind}/{id}", s.handleEmbed())
-	mux.Handle("GET /oembed", s.handleOEmbed())
-	mux.Handle("GET /og/{kind}/{id}", s.handleOGCard())
-	mux.Handle("GET /l", s.handleListQuery())
-	mux.Handle("GET /l/new", visit(s.handleMakeList()))
-	mux.Handle("GET /l/{items}", visit(s.handleList()))
-	mux.Handle("POST /l/{items}/add", visit(s.handleListAddAll()))
+	mux.Handle("GET /t/{kind}/{id}/share", handleShareTools(rs, m, d.Titles, misses, d.Assets.Path("share.js")))
+	mux.Handle("GET /button/{kind}/{id}", handleButton(rs, m, d.Titles, misses))
+	mux.Handle("GET /embed/t/{kind}/{id}", handleEmbed(rs, m, d.Titles, misses))
+	mux.Handle("GET /oembed", handleOEmbed(rs, m, d.Titles, misses))
+	mux.Handle("GET /og/{kind}/{id}", handleOGCard(rs, m, d.Titles, misses, cards, d.Config.BaseURL.Host))
+	mux.Handle("GET /l", handleListQuery(rs))
+	mux.Handle("GET /l/new", visit(handleMakeList(rs, m)))
+	mux.Handle("GET /l/{items}", visit(handleList(rs, m, d.Titles, misses, lists)))
+	mux.Handle("POST /l/{items}/add", visit(handleListAddAll(rs, d.Titles, misses, lists)))
 
-	mux.Handle("GET /login", s.handleLogin())
-	mux.Handle("GET /auth/callback", s.handleCallback())
-	mux.Handle("POST /logout", s.handleLogout())
+	mux.Handle("GET /login", handleLogin(rs, m, d.Auth))
+	mux.Handle("GET /auth/callback", handleCallback(rs, d.Auth))
+	mux.Handle("POST /logout", handleLogout(d.Auth))
 
 	mux.Handle("GET /healthz", handleHealthz())
-	mux.Handle("GET /readyz", handleReadyz(s.Ready, s.Logger))
-	mux.Handle("GET /static/", s.Assets.Handler())
-	mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.Favicon, http.StatusMovedPermanently))
+	mux.Handle("GET /readyz", handleReadyz(d.Ready, d.Logger))
+	mux.Handle("GET /static/", d.Assets.Handler())
+	mux.Handle("GET /favicon.ico", http.RedirectHandler(rs.assets.Favicon, http.StatusMovedPermanently))
 	mux.Handle("GET /robots.txt", handleRobots())
-	if s.StandIn != nil {
+	if d.StandIn != nil {
 		// Demo mode: the Simkl stand-in answers at /_simkl/ (its API), with
 		// its web pages at /_simkl/web/ and images at /_simkl/img/.
-		mux.Handle("/_simkl/", http.StripPrefix("/_simkl", s.StandIn))
-		if !s.Config.DemoFaults {
+		mux.Handle("/_simkl/", http.StripPrefix("/_simkl", d.StandIn))
+		if !d.Config.DemoFaults {
 			// The stand-in's switches would let anyone who reaches the demo
 			// break it for everyone; tests and benchmarks turn them on.
-			mux.Handle("/_simkl/_faults", http.HandlerFunc(s.notFound))
-			mux.Handle("/_simkl/_stats/reset", http.HandlerFunc(s.notFound))
+			mux.Handle("/_simkl/_faults", http.HandlerFunc(rs.notFound))
+			mux.Handle("/_simkl/_stats/reset", http.HandlerFunc(rs.notFound))
 		}
 	}
-	mux.Handle("/", http.HandlerFunc(s.notFound))
+	mux.Handle("/", http.HandlerFunc(rs.notFound))
 
-	return s.observe(s.securityHeaders(s.crossOrigin(mux)))
+	return observe(rs, d.Metrics, securityHeaders(d.Config, crossOrigin(rs, mux)))
 }
 
 // handleTrimSlash redirects /t/imdb/tt1375666/ to /t/imdb/tt1375666,

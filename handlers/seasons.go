@@ -61,7 +61,7 @@ func regularSeasons(seasons []simkl.SeasonProgress) int {
 
 // handleSeason serves one season's episode grid (or a long season's block
 // list, or one block with ?block=N), from the tracker's cached answer.
-func (s *server) handleSeason() http.Handler {
+func handleSeason(tk *tracking) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		season, err := strconv.Atoi(r.PathValue("season"))
 		block, berr := 0, error(nil)
@@ -72,19 +72,19 @@ func (s *server) handleSeason() http.Handler {
 			}
 		}
 		if err != nil || berr != nil || season < 0 || season > 999 {
-			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That season link is not valid",
+			tk.rs.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{Heading: "That season link is not valid",
 				Message: "Season links look like /t/simkl/2090/season/4."}})
 			return
 		}
-		v, t, ok := s.signedInTitle(w, r, "")
+		v, t, ok := tk.title(w, r, "")
 		if !ok {
 			return
 		}
 		setCaching(w, r, "")
 		path := canonicalPath(t)
-		st, err := s.trackerState(w, r, v, t)
+		st, err := tk.state(w, r, v, t)
 		if errors.Is(err, simkl.ErrTokenRevoked) {
-			s.sessionEnded(w, r, path)
+			sessionEnded(w, r, path)
 			return
 		}
 		var g views.EpisodeGrid
@@ -93,27 +93,29 @@ func (s *server) handleSeason() http.Handler {
 				Error: "Couldn't reach Simkl to load these episodes.", RetryURL: r.URL.RequestURI()}
 		} else {
 			var found bool
-			g, found = gridModel(st, path, season, block, s.loc(r), s.Now())
+			g, found = gridModel(st, path, season, block, tk.rs.loc(r), tk.m.now())
 			if !found {
-				s.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "No such season",
+				tk.rs.fail(w, r, &pageError{status: http.StatusNotFound, page: views.Error{Heading: "No such season",
 					Message: "Simkl lists no such season (or block of episodes) for this title."}})
 				return
 			}
 		}
-		s.renderGrid(w, r, v, t, g, http.StatusOK)
+		tk.renderGrid(w, r, v, t, g, http.StatusOK)
 	})
 }
 
-func (s *server) renderGrid(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, g views.EpisodeGrid, status int, extra ...templ.Component) {
+// renderGrid answers with a season's grid (and extra out-of-band
+// regions) for htmx, else with the grid as a page.
+func (tk *tracking) renderGrid(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, g views.EpisodeGrid, status int, extra ...templ.Component) {
 	if isHTMX(r) {
-		s.render(w, r, status, templ.Join(append([]templ.Component{views.Grid(g)}, extra...)...))
+		tk.rs.render(w, r, status, templ.Join(append([]templ.Component{views.Grid(g)}, extra...)...))
 		return
 	}
-	card := s.titleCard(t)
-	p := s.page(r, g.Label+" · "+views.PageTitle(card))
+	card := tk.m.titleCard(t)
+	p := tk.rs.page(r, g.Label+" · "+views.PageTitle(card))
 	p.NoIndex = true
 	p.User = &views.User{Name: v.Name}
-	s.render(w, r, status, views.GridPage(p, card, g))
+	tk.rs.render(w, r, status, views.GridPage(p, card, g))
 }
 
 // gridModel builds the grid of one season, or of one block of a long

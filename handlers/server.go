@@ -94,7 +94,8 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// NewServer returns simklink's whole HTTP handler.
+// NewServer returns simklink's whole HTTP handler: it builds what the
+// handlers share from d, and routes.go hands each handler what it uses.
 func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -102,33 +103,24 @@ func NewServer(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	locales := locale.NewSet()
-	s := &server{Deps: d, locales: locales, pages: newPageCache(pageCacheBytes, time.Minute, d.Now), pools: newPools(),
-		misses: newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader),
-		cards:  newCardCache(256, d.Images), assets: views.Assets{
+	rs := &responder{logger: d.Logger, demo: d.Config.Demo, links: d.Links, locales: locale.NewSet(), pools: newPools(),
+		assets: views.Assets{
 			CSS:      d.Assets.Path("app.css"),
 			HTMX:     d.Assets.Path("htmx.min.js"),
 			Favicon:  d.Assets.Path("favicon.svg"),
 			LinksCSS: d.Assets.Path("links.css"),
 			AppJS:    d.Assets.Path("localtime.js"),
 		}}
-	s.misses.shared = d.FairShare
-	s.misses.budget = d.Budget
-	return s.routes()
+	m := newModels(d.Links, d.Config.BaseURL, d.Now, rs.assets.LinksCSS, d.Logger)
+	misses := newMissLimiter(d.Config.MissesPerSecond, d.Config.MissBurst, d.Config.ClientIPHeader)
+	misses.shared, misses.budget = d.FairShare, d.Budget
+	tk := &tracking{rs: rs, m: m, titles: d.Titles, misses: misses, tracker: d.Tracker, auth: d.Auth}
+	lists, _ := d.Tracker.(ListTracker)
+	return routes(d, rs, m, misses, tk, lists,
+		newPageCache(pageCacheBytes, time.Minute, d.Now),
+		newCardCache(256, d.Images))
 }
 
 // pageCacheBytes bounds the shared page cache: about a thousand title
 // pages, each kept plain and gzipped.
 const pageCacheBytes = 32 << 20
-
-// server holds the dependencies the handler constructors share.
-type server struct {
-	Deps
-	assets views.Assets
-	pages  *pageCache
-	pools  *pools
-	// locales formats dates and numbers for each visitor's Accept-Language.
-	locales *locale.Set
-	misses  *missLimiter
-	cards   *cardCache
-}

@@ -29,11 +29,11 @@ const (
 )
 
 // sharePanel builds the Share section for a title page.
-func (s *server) sharePanel(t simkl.Title, c views.Title, canonical string) *views.Share {
+func (m *models) sharePanel(t simkl.Title, c views.Title, canonical string) *views.Share {
 	label := views.PageTitle(c)
 	path := c.Path // /t/simkl/{id}
 	id := strings.TrimPrefix(path, "/t/simkl/")
-	button := s.absURL("/button/simkl/" + id + ".svg")
+	button := m.absURL("/button/simkl/" + id + ".svg")
 	alt := "Add " + label + " to Simkl"
 	sh := &views.Share{
 		URL:      canonical,
@@ -43,33 +43,31 @@ func (s *server) sharePanel(t simkl.Title, c views.Title, canonical string) *vie
 		HTML: fmt.Sprintf(`<a href="%s"><img src="%s" alt="%s" height="44"></a>`,
 			html.EscapeString(canonical), html.EscapeString(button), html.EscapeString(alt)),
 		BBCode: fmt.Sprintf("[url=%s]%s on Simkl[/url]", canonical, bbcodeText(label)),
-		Embed:  s.embedSnippet(path, label, embedWidth, embedHeight),
+		Embed:  m.embedSnippet(path, label, embedWidth, embedHeight),
 		Buttons: []views.Link{
 			{Label: "light", URL: button},
 			{Label: "dark", URL: button + "?style=dark"},
 			{Label: "compact", URL: button + "?style=compact"},
 		},
 		ListURL: "/l/new?add=simkl:" + id,
-		CSS:     s.assets.LinksCSS,
+		CSS:     m.linksCSS,
 	}
-	// A QR code takes about a millisecond to draw; signed-in pages are
-	// rendered per visit, so codes are kept.
 	qrKey := canonical + "\x00" + label
-	if svg, ok := s.cards.qrs.Get(qrKey); ok {
+	if svg, ok := m.qrs.Get(qrKey); ok {
 		sh.QRSVG = svg
 	} else if svg, err := cards.QRSVG(canonical, "QR code for "+label); err == nil {
 		sh.QRSVG = svg
-		s.cards.qrs.Add(qrKey, svg)
+		m.qrs.Add(qrKey, svg)
 	} else {
-		s.Logger.Warn("qr code", "simkl", t.IDs.Simkl, "err", err)
+		m.logger.Warn("qr code", "simkl", t.IDs.Simkl, "err", err)
 	}
 	return sh
 }
 
 // embedSnippet is the iframe HTML for a title's embed card.
-func (s *server) embedSnippet(path, label string, w, h int) string {
+func (m *models) embedSnippet(path, label string, w, h int) string {
 	return fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" title="%s" loading="lazy" style="border:0;max-width:100%%"></iframe>`,
-		html.EscapeString(s.absURL("/embed"+path)), w, h, html.EscapeString(label+" on simklink"))
+		html.EscapeString(m.absURL("/embed"+path)), w, h, html.EscapeString(label+" on simklink"))
 }
 
 var (
@@ -82,7 +80,7 @@ func bbcodeText(s string) string   { return bbcodeEscaper.Replace(s) }
 
 // resolveID resolves /…/{kind}/{id} for the tools below: the ID may end
 // in ext (".svg", ".png"), and is validated before anything else.
-func (s *server) resolveID(r *http.Request, ext string) (titles.Resolved, error) {
+func resolveID(r *http.Request, ts Titles, misses *missLimiter, ext string) (titles.Resolved, error) {
 	id := r.PathValue("id")
 	if ext != "" {
 		var ok bool
@@ -100,23 +98,23 @@ func (s *server) resolveID(r *http.Request, ext string) (titles.Resolved, error)
 			return titles.Resolved{}, err
 		}
 	}
-	return s.Titles.Resolve(r.Context(), ref, s.misses.allowFor(r, false))
+	return ts.Resolve(r.Context(), ref, misses.allowFor(r, false))
 }
 
 // handleShareTools serves the framed Copy and Share buttons, loaded when a
 // visitor presses "Copy or share…". It may be framed by our own pages only.
-func (s *server) handleShareTools() http.Handler {
+func handleShareTools(rs *responder, m *models, ts Titles, misses *missLimiter, script string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := s.resolveID(r, "")
+		res, err := resolveID(r, ts, misses, "")
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
-		c := s.titleCard(res.Title)
-		s.frameable(w, "'self'")
+		c := m.titleCard(res.Title)
+		frameable(w, "'self'")
 		setCacheFixed(w, "public, max-age=3600")
-		s.render(w, r, http.StatusOK, views.ShareToolsPage(views.ShareTools{
-			URL: s.absURL(c.Path), Title: views.PageTitle(c), Script: s.Assets.Path("share.js"), CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS}))
+		rs.render(w, r, http.StatusOK, views.ShareToolsPage(views.ShareTools{
+			URL: m.absURL(c.Path), Title: views.PageTitle(c), Script: script, CSS: rs.assets.CSS, LinksCSS: rs.assets.LinksCSS}))
 	})
 }
 
@@ -124,26 +122,26 @@ func (s *server) handleShareTools() http.Handler {
 // the "Add to Simkl" image for blogs. A cached title costs no Simkl call.
 // When Simkl cannot be asked, a plain button without the title is served
 // briefly rather than a broken image.
-func (s *server) handleButton() http.Handler {
+func handleButton(rs *responder, m *models, ts Titles, misses *missLimiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		style, ok := cards.ParseButtonStyle(r.URL.Query().Get("style"))
 		if !ok {
-			s.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
+			rs.fail(w, r, &pageError{status: http.StatusBadRequest, page: views.Error{
 				Heading: "Unknown button style", Message: "The style is light, dark or compact."}})
 			return
 		}
-		res, err := s.resolveID(r, ".svg")
+		res, err := resolveID(r, ts, misses, ".svg")
 		label, cache := "", "public, max-age=604800, stale-while-revalidate=86400, immutable"
 		switch {
 		case err == nil:
-			label = views.PageTitle(s.titleCard(res.Title))
+			label = views.PageTitle(m.titleCard(res.Title))
 			if res.Stale {
 				cache = "public, max-age=300"
 			}
 		case simkl.IsTemporary(err) || isBusy(err):
 			cache = "public, max-age=60"
 		default:
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		h := w.Header()
@@ -161,32 +159,32 @@ func isBusy(err error) bool { return errors.Is(err, simkl.ErrBusy) }
 
 // handleEmbed serves /embed/t/{kind}/{id}: the small card other sites put
 // in an iframe. It is the only route any site may frame.
-func (s *server) handleEmbed() http.Handler {
+func handleEmbed(rs *responder, m *models, ts Titles, misses *missLimiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := s.resolveID(r, "")
+		res, err := resolveID(r, ts, misses, "")
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
-		c := s.titleCard(res.Title)
-		e := views.Embed{CSS: s.assets.CSS, LinksCSS: s.assets.LinksCSS, Name: c.Name, Year: c.Year, KindLabel: c.KindLabel, URL: s.absURL(c.Path)}
+		c := m.titleCard(res.Title)
+		e := views.Embed{CSS: rs.assets.CSS, LinksCSS: rs.assets.LinksCSS, Name: c.Name, Year: c.Year, KindLabel: c.KindLabel, URL: m.absURL(c.Path)}
 		if t := res.Title; t.Poster != "" {
-			e.Poster = &views.Image{Src: s.Links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
+			e.Poster = &views.Image{Src: m.links.PosterURL(t.Poster, simkl.PosterC), Width: simkl.PosterC.Width, Height: simkl.PosterC.Height}
 		}
-		s.frameable(w, "*")
+		frameable(w, "*")
 		if res.Stale {
 			setCacheFixed(w, "public, max-age=30")
 		} else {
 			setCacheFixed(w, "public, max-age=3600, stale-while-revalidate=86400")
 		}
-		s.render(w, r, http.StatusOK, views.EmbedPage(e))
+		rs.render(w, r, http.StatusOK, views.EmbedPage(e))
 	})
 }
 
 // frameable lets ancestors ("*" or "'self'") frame this answer: the CSP's
 // frame-ancestors is replaced and X-Frame-Options dropped (or set to
 // SAMEORIGIN). Every other answer keeps frame-ancestors 'none'.
-func (s *server) frameable(w http.ResponseWriter, ancestors string) {
+func frameable(w http.ResponseWriter, ancestors string) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "frame-ancestors 'none'", "frame-ancestors "+ancestors, 1))
 	if ancestors == "'self'" {
@@ -215,19 +213,19 @@ type oembedAnswer struct {
 // handleOEmbed serves GET /oembed?url=…&format=json&maxwidth=&maxheight=.
 // As the spec says: a url that is not one of our title pages is 404, a
 // format other than json is 501.
-func (s *server) handleOEmbed() http.Handler {
+func handleOEmbed(rs *responder, m *models, ts Titles, misses *missLimiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		if f := q.Get("format"); f != "" && f != "json" {
 			http.Error(w, "only format=json is supported", http.StatusNotImplemented)
 			return
 		}
-		res := paste.Parse(q.Get("url"), s.Config.BaseURL)
+		res := paste.Parse(q.Get("url"), m.base)
 		if res.What != paste.ID || res.Site != "simklink" {
 			http.Error(w, "url is not a simklink title page", http.StatusNotFound)
 			return
 		}
-		found, err := s.Titles.Resolve(r.Context(), res.Ref, s.misses.allowFor(r, false))
+		found, err := ts.Resolve(r.Context(), res.Ref, misses.allowFor(r, false))
 		if err != nil {
 			status := http.StatusServiceUnavailable
 			if errors.Is(err, simkl.ErrNotFound) {
@@ -243,19 +241,19 @@ func (s *server) handleOEmbed() http.Handler {
 		if mh, err := strconv.Atoi(q.Get("maxheight")); err == nil && mh > 0 {
 			height = min(height, mh)
 		}
-		c := s.titleCard(found.Title)
+		c := m.titleCard(found.Title)
 		label := views.PageTitle(c)
 		a := oembedAnswer{Version: "1.0", Type: "rich", Title: label, ProviderName: "simklink",
-			ProviderURL: s.absURL("/"), CacheAge: 86400,
-			HTML: s.embedSnippet(c.Path, label, width, height), Width: width, Height: height}
+			ProviderURL: m.absURL("/"), CacheAge: 86400,
+			HTML: m.embedSnippet(c.Path, label, width, height), Width: width, Height: height}
 		// The thumbnail is given only when it fits the consumer's bounds.
 		if mw, mh := q.Get("maxwidth"), q.Get("maxheight"); (mw == "" || atoiOr(mw) >= cards.CardWidth) && (mh == "" || atoiOr(mh) >= cards.CardHeight) {
-			a.ThumbnailURL = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
+			a.ThumbnailURL = m.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
 			a.ThumbnailWidth, a.ThumbnailHeight = cards.CardWidth, cards.CardHeight
 		}
 		b, err := json.Marshal(a)
 		if err != nil {
-			s.serverError(w, r, err)
+			rs.serverError(w, r, err)
 			return
 		}
 		h := w.Header()
@@ -272,6 +270,6 @@ func atoiOr(s string) int {
 }
 
 // oembedURL is a title page's oEmbed discovery URL.
-func (s *server) oembedURL(canonical string) string {
-	return s.absURL("/oembed?" + url.Values{"url": {canonical}, "format": {"json"}}.Encode())
+func (m *models) oembedURL(canonical string) string {
+	return m.absURL("/oembed?" + url.Values{"url": {canonical}, "format": {"json"}}.Encode())
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/a-h/templ"
 
 	"simklink/cards"
-	"simklink/locale"
 	"simklink/simkl"
 	"simklink/views"
 )
@@ -85,17 +84,18 @@ func refFromRequest(r *http.Request) (simkl.Ref, error) {
 }
 
 // handleTitle serves /t/{kind}/{id} and /t/title/{title}: the landing page
-// for one title, or one episode of it.
-func (s *server) handleTitle() http.Handler {
+// for one title, or one episode of it. Signed-out pages are kept in pages;
+// signed-in pages get the tracker's regions (tk).
+func handleTitle(rs *responder, m *models, ts Titles, misses *missLimiter, pages *pageCache, tk *tracking) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ref, err := refFromRequest(r)
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		epq, err := parseEpisodeQuery(r.URL.Query())
 		if err != nil {
-			s.fail(w, r, err)
+			rs.fail(w, r, err)
 			return
 		}
 		vis := visitOf(r)
@@ -107,10 +107,10 @@ func (s *server) handleTitle() http.Handler {
 		key, shareable := pageKey(r, titleQueryKeys...)
 		// Dates and numbers follow the visitor's language: one cached page
 		// per matched locale (a handful), never per raw header.
-		loc := s.loc(r)
+		loc := rs.loc(r)
 		key += "\x00" + loc.Tag()
 		if anonymous && shareable {
-			if cp, ok := s.pages.get(key); ok {
+			if cp, ok := pages.get(key); ok {
 				cp.write(w, r)
 				return
 			}
@@ -118,53 +118,57 @@ func (s *server) handleTitle() http.Handler {
 
 		// A signed-in visitor's lookups may use the daily budget's reserve
 		// (SIMKL_DAILY_BUDGET).
-		res, err := s.Titles.ResolveAs(r.Context(), ref, viewer.AccessToken(), s.misses.allowFor(r, viewer != nil))
+		res, err := ts.ResolveAs(r.Context(), ref, viewer.AccessToken(), misses.allowFor(r, viewer != nil))
 		if errors.Is(err, simkl.ErrTokenRevoked) && viewer != nil {
 			// Simkl refused the token the lookup needed: the session is
 			// over. Say so, and show the page as a signed-out visitor sees it.
 			vis.end(w, r)
 			viewer, flash = nil, vis.takeFlash(w, r)
-			res, err = s.Titles.ResolveAs(r.Context(), ref, "", s.misses.allowFor(r, false))
+			res, err = ts.ResolveAs(r.Context(), ref, "", misses.allowFor(r, false))
 		}
 		if errors.Is(err, simkl.ErrNotFound) && viewer == nil && (ref.Kind == simkl.KindLetterboxd || ref.Kind == simkl.KindTraktSlug) {
-			err = s.unknownSyncID(r, ref)
+			err = m.unknownSyncID(r, ref)
 		}
 		if err != nil {
-			s.failWith(w, r, err, flash)
+			rs.failWith(w, r, err, flash)
 			return
 		}
 		t := res.Title
 		if t.Type == simkl.Movie {
 			epq = episodeQuery{} // a movie has no episodes: it is the movie's page
 		}
-		card := s.titleCard(t)
+		card := m.titleCard(t)
 		card.Loc = loc
 		card.Stale = res.Stale
 		if epq.set {
-			card.Episode = s.episodeLink(r, t, epq)
+			eps, err := ts.Episodes(r.Context(), t, misses.allowFor(r, viewer != nil))
+			if err != nil {
+				rs.logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+			}
+			card.Episode = m.episodeLink(t, epq, eps, err == nil)
 		}
 		// A page missing data that Simkl could not give right now is not
 		// kept: the next visitor should get the whole page.
 		partial := res.Stale || (card.Episode != nil && card.Episode.Unavailable)
 
-		canonical := s.absURL(card.Path) + epq.query()
-		p := s.page(r, views.PageTitle(card))
+		canonical := m.absURL(card.Path) + epq.query()
+		p := rs.page(r, views.PageTitle(card))
 		// Sign-in returns here, or to the canonical page when this URL is
 		// too long to keep through sign-in.
 		p.LoginURL = loginURL(requestPath(r), card.Path+epq.query())
 		p.Flash = flash
 		p.Description = description(t)
 		p.Canonical = canonical
-		p.OG = s.openGraph(t, card, canonical)
-		p.OEmbed = s.oembedURL(canonical)
-		card.Share = s.sharePanel(t, card, canonical)
+		p.OG = m.openGraph(t, card, canonical)
+		p.OEmbed = m.oembedURL(canonical)
+		card.Share = m.sharePanel(t, card, canonical)
 		p.JSONLD = jsonLD(t, card, canonical)
 
 		addVary(w.Header(), "Accept-Language")
 		var badge, more templ.Component
 		if viewer != nil {
 			var ended bool
-			badge, more, ended = s.titleRegions(w, r, viewer, t, card.Episode, card.Path)
+			badge, more, ended = tk.regions(w, r, viewer, t, card.Episode, card.Path)
 			if ended {
 				// Said on this page, so taken from the session now rather
 				// than shown again on the next.
@@ -184,28 +188,28 @@ func (s *server) handleTitle() http.Handler {
 		default:
 			setCaching(w, r, cacheTitle)
 			if anonymous && shareable {
-				s.renderShared(w, r, key, views.TitlePage(p, card, badge, more), cacheTitle)
+				rs.renderShared(w, r, pages, key, views.TitlePage(p, card, badge, more), cacheTitle)
 				return
 			}
 		}
-		s.render(w, r, http.StatusOK, views.TitlePage(p, card, badge, more))
+		rs.render(w, r, http.StatusOK, views.TitlePage(p, card, badge, more))
 	})
 }
 
 // unknownSyncID is the page for a Letterboxd or Trakt slug that Simkl's
 // public lookup does not know (/search/id does not take these kinds).
 // Signed in, simklink asks POST /sync/watched instead, which knows them.
-func (s *server) unknownSyncID(r *http.Request, ref simkl.Ref) error {
+func (m *models) unknownSyncID(r *http.Request, ref simkl.Ref) error {
 	return &pageError{status: http.StatusNotFound, page: views.Error{
 		Heading: "Simkl doesn't know this ID yet",
 		Message: fmt.Sprintf("Simkl's public lookup doesn't find the %s ID %q. Signed in with Simkl, simklink can ask your Simkl account instead, which knows the titles you track.", ref.Kind, ref.ID),
-		Links: []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Search on Simkl", URL: s.Links.SearchPageURL(searchQuery(r))},
+		Links: []views.Link{{Label: "Sign in with Simkl", URL: loginURL(requestPath(r), "/")}, {Label: "Search on Simkl", URL: m.links.SearchPageURL(searchQuery(r))},
 			{Label: "Go to the home page", URL: "/"}},
 	}}
 }
 
 // titleCard turns a Simkl title into the signed-out view model.
-func (s *server) titleCard(t simkl.Title) views.Title {
+func (m *models) titleCard(t simkl.Title) views.Title {
 	c := views.Title{
 		Path:          "/t/simkl/" + strconv.Itoa(t.IDs.Simkl),
 		IsMovie:       t.Type == simkl.Movie,
@@ -218,7 +222,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 		TotalEpisodes: t.TotalEpisodes,
 		Status:        t.Status,
 		StatusLabel:   views.StatusLabel(t.Status),
-		SimklURL:      s.Links.TitlePageURL(t.Type, t.IDs.Simkl, t.IDs.Slug),
+		SimklURL:      m.links.TitlePageURL(t.Type, t.IDs.Simkl, t.IDs.Slug),
 	}
 	if t.Type == simkl.Movie {
 		c.TotalEpisodes = 0
@@ -227,7 +231,7 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 		// upcoming by the release date.
 		if c.Status == "" && !c.Released.IsZero() {
 			c.Status = "released"
-			if c.Released.After(s.Now()) {
+			if c.Released.After(m.now()) {
 				c.Status = "upcoming"
 			}
 			c.StatusLabel = views.StatusLabel(c.Status)
@@ -235,15 +239,15 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 	} else {
 		c.Released = dateOnly(t.FirstAired)
 	}
-	s.decideHelpers(&c, t, s.Now())
+	decideHelpers(&c, t, m.now())
 	if t.Poster != "" {
 		sizes := simkl.PosterSrcset()
 		set := make([]string, 0, len(sizes))
 		for _, sz := range sizes {
-			set = append(set, s.Links.PosterURL(t.Poster, sz)+" "+strconv.Itoa(sz.Width)+"w")
+			set = append(set, m.links.PosterURL(t.Poster, sz)+" "+strconv.Itoa(sz.Width)+"w")
 		}
 		c.Poster = &views.Image{
-			Src:    s.Links.PosterURL(t.Poster, simkl.PosterM),
+			Src:    m.links.PosterURL(t.Poster, simkl.PosterM),
 			Srcset: strings.Join(set, ", "),
 			// A thumbnail beside the title on phones (5.5rem), a column
 			// of up to 300 px from 40rem.
@@ -254,19 +258,17 @@ func (s *server) titleCard(t simkl.Title) views.Title {
 	return c
 }
 
-// episodeLink looks the episode up in the title's episode list. A failure
-// to fetch the list is not fatal: the page still shows the title and the
-// episode numbers.
-func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *views.EpisodeLink {
+// episodeLink finds the episode in the title's episode list (listed is
+// false when the list could not be fetched: the page still shows the
+// title and the episode numbers).
+func (m *models) episodeLink(t simkl.Title, q episodeQuery, eps []simkl.Episode, listed bool) *views.EpisodeLink {
 	link := &views.EpisodeLink{Season: q.season, Number: q.episode, Special: q.season == 0}
 	if t.Type == simkl.Anime && q.season < 0 {
 		link.Season = 0
 	} else if q.season < 0 {
 		link.Season = 1
 	}
-	eps, err := s.Titles.Episodes(r.Context(), t, s.misses.allowFor(r, visitOf(r).Viewer != nil))
-	if err != nil {
-		s.Logger.Warn("episode list unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+	if !listed {
 		link.Unavailable = true
 		return link
 	}
@@ -283,10 +285,10 @@ func (s *server) episodeLink(r *http.Request, t simkl.Title, q episodeQuery) *vi
 			}
 			link.Overview = breaks(e.Description)
 			if e.Img != "" {
-				link.Still = &views.Image{Src: s.Links.EpisodeImageURL(e.Img, simkl.EpisodeW), Alt: "Still from " + views.EpisodeLabel(link.Season, e.Number)}
+				link.Still = &views.Image{Src: m.links.EpisodeImageURL(e.Img, simkl.EpisodeW), Alt: "Still from " + views.EpisodeLabel(link.Season, e.Number)}
 			}
-			link.Prev = s.episodeNav(t, eps, i, -1)
-			link.Next = s.episodeNav(t, eps, i, +1)
+			link.Prev = episodeNav(t, eps, i, -1)
+			link.Next = episodeNav(t, eps, i, +1)
 			break
 		}
 	}
@@ -314,7 +316,7 @@ func breaks(s string) string {
 // episodeNav links the regular episode next to eps[i] in direction dir,
 // from the list the page already fetched; nil at either end. Specials
 // without numbers are skipped.
-func (s *server) episodeNav(t simkl.Title, eps []simkl.Episode, i, dir int) *views.EpisodeNav {
+func episodeNav(t simkl.Title, eps []simkl.Episode, i, dir int) *views.EpisodeNav {
 	for j := i + dir; j >= 0 && j < len(eps); j += dir {
 		e := eps[j]
 		if e.Number <= 0 || e.Type == "special" {
@@ -349,31 +351,17 @@ func description(t simkl.Title) string {
 	return strings.TrimRight(cut, " ,.;:") + "…"
 }
 
-func (s *server) absURL(path string) string {
-	u := *s.Config.BaseURL
-	return strings.TrimRight(u.String(), "/") + path
-}
-
-func (s *server) openGraph(t simkl.Title, c views.Title, canonical string) *views.OpenGraph {
+func (m *models) openGraph(t simkl.Title, c views.Title, canonical string) *views.OpenGraph {
 	og := &views.OpenGraph{Title: views.PageTitle(c), Description: description(t), URL: canonical, Type: "video.tv_show"}
 	if t.Type == simkl.Movie {
 		og.Type = "video.movie"
 	}
 	// Our own 1200×630 card (poster, title, year, kind) suits
 	// summary_large_image unfurls better than any of Simkl's images.
-	og.Image = s.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
+	og.Image = m.absURL("/og" + strings.TrimPrefix(c.Path, "/t") + ".png")
 	og.ImageWidth, og.ImageHeight = cards.CardWidth, cards.CardHeight
 	og.ImageAlt = views.PageTitle(c) + ": " + c.KindLabel
 	return og
-}
-
-// absolute makes a URL absolute against BASE_URL (image URLs already are,
-// except when a base was configured as a path).
-func (s *server) absolute(u string) string {
-	if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
-		return u
-	}
-	return s.absURL(u)
 }
 
 // jsonLD is the schema.org description of the title.
@@ -416,11 +404,6 @@ func jsonLD(t simkl.Title, c views.Title, canonical string) any {
 	return m
 }
 
-// loc is the locale the visitor's Accept-Language asks for.
-func (s *server) loc(r *http.Request) *locale.Locale {
-	return s.locales.Match(r.Header.Get("Accept-Language"))
-}
-
 // dateOnly reads the date part of Simkl's released ("2011-07-15") and
 // first_aired ("2011-04-18T01:00:00Z") values; zero when there is none.
 // first_aired is in UTC, and a US show's first evening is the next day
@@ -437,7 +420,7 @@ func dateOnly(s string) time.Time {
 
 // decideHelpers fills in what helps a visitor decide, from the summary the
 // page already has: no other call to Simkl.
-func (s *server) decideHelpers(c *views.Title, t simkl.Title, now time.Time) {
+func decideHelpers(c *views.Title, t simkl.Title, now time.Time) {
 	for _, r := range []struct {
 		source string
 		r      *simkl.Rating

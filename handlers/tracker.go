@@ -25,29 +25,42 @@ type Tracker interface {
 	Remove(ctx context.Context, token string, t simkl.Title) (tracker.Outcome, error)
 }
 
+// tracking is what the signed-in regions and the one-tap actions share:
+// the title of a fragment or action URL, resolved with the visitor's
+// token; the visitor's tracker state, renewed once when Simkl refuses the
+// token; and how the badge and the season grids are answered.
+type tracking struct {
+	rs      *responder
+	m       *models
+	titles  Titles
+	misses  *missLimiter
+	tracker Tracker
+	auth    Auth // renews a refused token; nil without sign-in
+}
+
 // badgeTimeout bounds how long a page waits for the visitor's tracker
 // state before it renders the badge as "couldn't reach Simkl" with a retry.
 const badgeTimeout = 2500 * time.Millisecond
 
 // trackerState fetches the viewer's state for t. A revoked token ends the
 // session: the visitor is then shown signed out, with a notice.
-func (s *server) trackerState(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (simkl.WatchState, error) {
-	if s.Tracker == nil {
+func (tk *tracking) state(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (simkl.WatchState, error) {
+	if tk.tracker == nil {
 		return simkl.WatchState{}, errors.New("no tracker configured")
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), badgeTimeout)
 	defer cancel()
-	st, err := s.Tracker.State(ctx, v.Token.Access, t)
-	if errors.Is(err, simkl.ErrTokenRevoked) && s.Auth != nil {
+	st, err := tk.tracker.State(ctx, v.Token.Access, t)
+	if errors.Is(err, simkl.ErrTokenRevoked) && tk.auth != nil {
 		// AUTH V2: another request or a copy of the cookie may have
 		// refreshed the token, which ends the old one. Renew and ask once
 		// more; a grant that is gone ends the session.
 		vis := visitOf(r)
-		nv, rerr := s.Auth.Renew(w, r, v)
+		nv, rerr := tk.auth.Renew(w, r, v)
 		if rerr == nil {
 			*v = *nv
 			vis.renewed(v)
-			st, err = s.Tracker.State(ctx, v.Token.Access, t)
+			st, err = tk.tracker.State(ctx, v.Token.Access, t)
 		}
 		switch {
 		case !errors.Is(err, simkl.ErrTokenRevoked):
@@ -60,19 +73,19 @@ func (s *server) trackerState(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	return st, err
 }
 
-// titleRegions builds the signed-in regions of a title page: the badge and,
+// regions builds the signed-in regions of a title page: the badge and,
 // for shows and anime, the season list (more). ended reports that the
 // session was ended because Simkl refused the token.
-func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, ep *views.EpisodeLink, path string) (badge, more templ.Component, ended bool) {
-	st, err := s.trackerState(w, r, v, t)
+func (tk *tracking) regions(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, ep *views.EpisodeLink, path string) (badge, more templ.Component, ended bool) {
+	st, err := tk.state(w, r, v, t)
 	if errors.Is(err, simkl.ErrTokenRevoked) {
 		return nil, nil, true
 	}
 	if err != nil {
-		s.Logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
+		tk.rs.logger.Warn("tracker state unavailable", "request_id", requestID(r.Context()), "simkl", t.IDs.Simkl, "err", err)
 		return views.TrackerBadge(views.Badge{Path: path, IsMovie: t.Type == simkl.Movie, Unavailable: true}), nil, false
 	}
-	b := s.badgeModel(t, st, ep, path, s.loc(r))
+	b := tk.m.badgeModel(t, st, ep, path, tk.rs.loc(r))
 	q := r.URL.Query()
 	if q.Get("action") == "list" && validStatus(t.Type, q.Get("status")) && b.Status != q.Get("status") {
 		b.Confirm = &views.Confirm{Status: q.Get("status"), Label: "Add to " + views.ListLabel(q.Get("status"))}
@@ -89,14 +102,14 @@ func (s *server) titleRegions(w http.ResponseWriter, r *http.Request, v *auth.Vi
 	return views.TrackerBadge(b), more, false
 }
 
-// signedInTitle resolves the title of a fragment or action URL and the
+// title resolves the title of a fragment or action URL and the
 // signed-in viewer. It writes the answer itself and returns ok=false when
 // the request cannot go on: a bad link, or no session (htmx gets
 // HX-Redirect to sign in, a plain request a 303).
-func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next string) (*auth.Viewer, simkl.Title, bool) {
+func (tk *tracking) title(w http.ResponseWriter, r *http.Request, next string) (*auth.Viewer, simkl.Title, bool) {
 	ref, err := simkl.ParseRef(r.PathValue("kind"), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
+		tk.rs.fail(w, r, err)
 		return nil, simkl.Title{}, false
 	}
 	v := visitOf(r).Viewer
@@ -115,12 +128,12 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 		return nil, simkl.Title{}, false
 	}
 	// Signed in: lookups may use the daily budget's reserve.
-	res, err := s.Titles.ResolveAs(r.Context(), ref, v.Token.Access, s.misses.allowFor(r, true))
+	res, err := tk.titles.ResolveAs(r.Context(), ref, v.Token.Access, tk.misses.allowFor(r, true))
 	if errors.Is(err, simkl.ErrTokenRevoked) {
 		visitOf(r).end(w, r) // describe says to sign in again
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		tk.rs.fail(w, r, err)
 		return nil, simkl.Title{}, false
 	}
 	return v, res.Title, true
@@ -128,7 +141,7 @@ func (s *server) signedInTitle(w http.ResponseWriter, r *http.Request, next stri
 
 // sessionEnded answers a fragment or action request whose token Simkl
 // refused: the session is already ended; send the visitor to sign in.
-func (s *server) sessionEnded(w http.ResponseWriter, r *http.Request, path string) {
+func sessionEnded(w http.ResponseWriter, r *http.Request, path string) {
 	// The title page says the connection ended and offers sign-in.
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", path)
