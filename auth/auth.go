@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -166,6 +167,7 @@ type Auth struct {
 
 	flights    singleflight.Group // refreshes in flight, by refresh-token hash
 	successors RefreshCache
+	decodes    atomic.Int64 // session cookies decoded (SessionDecodes)
 }
 
 // New validates cfg and returns an Auth.

@@ -204,24 +204,24 @@ func (a *Auth) Flash(w http.ResponseWriter, r *http.Request) string {
 // name (one tossed in by a sibling domain, when not __Host-) are tried in
 // turn. A cookie that does not decode is cleared and reads as empty.
 func (a *Auth) load(w http.ResponseWriter, r *http.Request) values {
-	vals := values{}
 	if c, ok := lastSetCookie(w, a.cookieName); ok {
 		if c.MaxAge < 0 || c.Value == "" {
-			return vals // cleared earlier in this request
+			return values{} // cleared earlier in this request
 		}
-		if err := securecookie.DecodeMulti(a.cookieName, c.Value, &vals, a.store.Codecs...); err != nil {
+		vals, err := a.decode(c.Value)
+		if err != nil {
 			return values{}
 		}
 		return vals
 	}
 	cookies := r.CookiesNamed(a.cookieName)
 	if len(cookies) == 0 {
-		return vals
+		return values{}
 	}
 	var err error
 	for _, c := range cookies {
-		vals = values{}
-		if err = securecookie.DecodeMulti(a.cookieName, c.Value, &vals, a.store.Codecs...); err == nil {
+		var vals values
+		if vals, err = a.decode(c.Value); err == nil {
 			return vals
 		}
 	}
@@ -230,6 +230,19 @@ func (a *Auth) load(w http.ResponseWriter, r *http.Request) values {
 	a.clearCookie(w, a.cookieName)
 	return values{}
 }
+
+// decode checks and decrypts a session cookie's value. It is the one place
+// that does (see SessionDecodes).
+func (a *Auth) decode(value string) (values, error) {
+	a.decodes.Add(1)
+	vals := values{}
+	err := securecookie.DecodeMulti(a.cookieName, value, &vals, a.store.Codecs...)
+	return vals, err
+}
+
+// SessionDecodes is how many session cookies this Auth has decoded (each
+// a MAC check and an AES decryption), for tests that hold a request to one.
+func (a *Auth) SessionDecodes() int64 { return a.decodes.Load() }
 
 // lastSetCookie is the last Set-Cookie for name already on w.
 func lastSetCookie(w http.ResponseWriter, name string) (*http.Cookie, bool) {
