@@ -166,19 +166,28 @@ func (h *harness) signIn(next string) string {
 	return got
 }
 
-// viewer runs Viewer on a page request and keeps the cookies.
+// loadViewer is the viewer Load finds.
+func loadViewer(a *Auth, w http.ResponseWriter, r *http.Request) (*Viewer, error) {
+	s, err := a.Load(w, r)
+	return s.Viewer, err
+}
+
+// viewer loads the session of a page request and keeps the cookies.
 func (h *harness) viewer() (*Viewer, *httptest.ResponseRecorder, error) {
 	r := h.request("/t/imdb/tt1375666")
 	rec := httptest.NewRecorder()
-	v, err := h.a.Viewer(rec, r)
+	v, err := loadViewer(h.a, rec, r)
 	h.keep(r, rec)
 	return v, rec, err
 }
 
+// flash loads the session of a page request, takes its notice and keeps
+// the cookies.
 func (h *harness) flash() string {
 	r := h.request("/")
 	rec := httptest.NewRecorder()
-	msg := h.a.Flash(rec, r)
+	s, _ := h.a.Load(rec, r)
+	msg := h.a.TakeFlash(rec, r, &s)
 	h.keep(r, rec)
 	return msg
 }
@@ -546,15 +555,15 @@ func TestTamperedCookieIsSignedOut(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "https://simklink.example/", nil)
 			r.AddCookie(&http.Cookie{Name: h.cookieName(), Value: value})
 			rec := httptest.NewRecorder()
-			v, err := h.a.Viewer(rec, r)
-			if v != nil || err != nil {
-				t.Fatalf("Viewer = %+v, %v; want signed out", v, err)
+			s, err := h.a.Load(rec, r)
+			if s.Viewer != nil || s.Flash != "" || err != nil {
+				t.Fatalf("Load = %+v, %v; want signed out", s, err)
 			}
 			if value != "" && !isDeletion(setCookie(rec, h.cookieName())) {
 				t.Error("bad cookie not cleared")
 			}
-			if got := h.a.Flash(rec, r); got != "" {
-				t.Errorf("Flash = %q", got)
+			if got := h.a.TakeFlash(rec, r, &s); got != "" {
+				t.Errorf("TakeFlash = %q", got)
 			}
 			if n := len(rec.Header().Values("Set-Cookie")); n > 1 {
 				t.Errorf("%d Set-Cookie headers; the bad cookie should be cleared once", n)
@@ -581,7 +590,7 @@ func TestKeyRotation(t *testing.T) {
 		r := httptest.NewRequest(http.MethodGet, "https://simklink.example/", nil)
 		r.AddCookie(&http.Cookie{Name: h.cookieName(), Value: value})
 		rec := httptest.NewRecorder()
-		v, err := a.Viewer(rec, r)
+		v, err := loadViewer(a, rec, r)
 		if err != nil {
 			t.Fatalf("Viewer: %v", err)
 		}
@@ -669,7 +678,7 @@ func TestRefreshSharedAcrossRequests(t *testing.T) {
 	for i := range tokens {
 		r := h.request("/")
 		wg.Go(func() {
-			v, err := h.a.Viewer(httptest.NewRecorder(), r)
+			v, err := loadViewer(h.a, httptest.NewRecorder(), r)
 			if err != nil || v == nil {
 				t.Errorf("Viewer = %v, %v", v, err)
 				return
@@ -717,41 +726,101 @@ func TestRefreshRefusedEndsSession(t *testing.T) {
 	}
 }
 
-func TestViewerThenFlashInOneRequest(t *testing.T) {
-	// The handlers call Viewer, then Flash, on the same request.
+func TestLoadThenTakeFlashInOneRequest(t *testing.T) {
+	// The handlers call Load, then TakeFlash, on the same request; the
+	// cookie is decoded once.
 	h := newHarness(t, false, withV2)
 	h.signIn("/")
 	h.f.revokeAll()
 	h.setNow(h.Now().Add(8 * 24 * time.Hour))
 	r := h.request("/")
 	rec := httptest.NewRecorder()
-	if _, err := h.a.Viewer(rec, r); !errors.Is(err, ErrSessionEnded) {
-		t.Fatal(err)
+	before := h.a.SessionDecodes()
+	s, err := h.a.Load(rec, r)
+	if !errors.Is(err, ErrSessionEnded) || s.Viewer != nil {
+		t.Fatalf("Load = %+v, %v; want ErrSessionEnded", s, err)
 	}
-	if msg := h.a.Flash(rec, r); msg != FlashSessionEnded {
-		t.Errorf("Flash in the same request = %q", msg)
+	if msg := h.a.TakeFlash(rec, r, &s); msg != FlashSessionEnded {
+		t.Errorf("TakeFlash in the same request = %q", msg)
+	}
+	if n := h.a.SessionDecodes() - before; n != 1 {
+		t.Errorf("%d session decodes, want 1", n)
 	}
 	h.keep(r, rec)
 	if h.jarValue(h.cookieName()) != "" {
 		t.Error("session cookie left after the flash was read")
 	}
 
-	// A refresh followed by Flash keeps the refreshed token.
+	// A refresh followed by TakeFlash keeps the refreshed token.
 	h2 := newHarness(t, false, withV2)
 	h2.signIn("/")
 	h2.setNow(h2.Now().Add(8 * 24 * time.Hour))
 	r = h2.request("/")
 	rec = httptest.NewRecorder()
-	v, err := h2.a.Viewer(rec, r)
-	if err != nil {
-		t.Fatal(err)
+	s, err = h2.a.Load(rec, r)
+	if err != nil || s.Viewer == nil {
+		t.Fatalf("Load = %+v, %v", s, err)
 	}
-	if msg := h2.a.Flash(rec, r); msg != "" {
-		t.Errorf("Flash = %q", msg)
+	if msg := h2.a.TakeFlash(rec, r, &s); msg != "" {
+		t.Errorf("TakeFlash = %q", msg)
 	}
 	h2.keep(r, rec)
-	if again, _, _ := h2.viewer(); again == nil || again.Token.Access != v.Token.Access {
+	if again, _, _ := h2.viewer(); again == nil || again.Token.Access != s.Viewer.Token.Access {
 		t.Errorf("refreshed token lost: %+v", again)
+	}
+}
+
+// TestTakeFlashDecodesNothing: TakeFlash takes the notice from what Load
+// decoded, so a request decodes the cookie once. A session that held only
+// the notice is cleared; one that holds more is saved without it; asked
+// again, there is nothing left to take.
+func TestTakeFlashDecodesNothing(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		vals values
+		want string
+		kept bool
+	}{
+		{"notice only", EndedSession().vals, FlashSessionEnded, false},
+		{"notice and more", values{keyFlash: "Hello.", keyName: "Alice"}, "Hello.", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, true)
+			r := h.request("/")
+			rec := httptest.NewRecorder()
+			if err := h.a.save(rec, r, tt.vals, 600); err != nil {
+				t.Fatal(err)
+			}
+			h.keep(r, rec)
+
+			r = h.request("/")
+			rec = httptest.NewRecorder()
+			before := h.a.SessionDecodes()
+			s, err := h.a.Load(rec, r)
+			if err != nil || s.Viewer != nil || s.Flash != tt.want {
+				t.Fatalf("Load = %+v, %v; want signed out with %q", s, err, tt.want)
+			}
+			if msg := h.a.TakeFlash(rec, r, &s); msg != tt.want {
+				t.Errorf("TakeFlash = %q, want %q", msg, tt.want)
+			}
+			if msg := h.a.TakeFlash(rec, r, &s); msg != "" {
+				t.Errorf("second TakeFlash = %q, want nothing", msg)
+			}
+			if n := h.a.SessionDecodes() - before; n != 1 {
+				t.Errorf("%d session decodes, want 1", n)
+			}
+			h.keep(r, rec)
+			if kept := h.jarValue(h.cookieName()) != ""; kept != tt.kept {
+				t.Fatalf("session cookie kept: %v, want %v", kept, tt.kept)
+			}
+			if !tt.kept {
+				return
+			}
+			r = h.request("/")
+			if s, _ := h.a.Load(httptest.NewRecorder(), r); s.Flash != "" || s.vals[keyName] != "Alice" {
+				t.Errorf("after TakeFlash the session holds %v, want the rest without the notice", s.vals)
+			}
+		})
 	}
 }
 
@@ -853,7 +922,7 @@ func TestNothingSecretIsLogged(t *testing.T) {
 	h.complete(cb) // bad state
 	bad := httptest.NewRequest(http.MethodGet, "https://simklink.example/", nil)
 	bad.AddCookie(&http.Cookie{Name: h.cookieName(), Value: "tampered-value-zq"})
-	h.a.Viewer(httptest.NewRecorder(), bad)
+	loadViewer(h.a, httptest.NewRecorder(), bad)
 	secrets = append(secrets, "tampered-value-zq", "test-client-secret")
 
 	logs := h.logs.String()
@@ -926,7 +995,7 @@ func TestExpiredCookies(t *testing.T) {
 		r := httptest.NewRequest(http.MethodGet, "https://simklink.example/", nil)
 		r.AddCookie(&http.Cookie{Name: h.cookieName(), Value: backdate(t, session, h.cookieName(), testHashKey, tt.age)})
 		rec := httptest.NewRecorder()
-		v, err := h.a.Viewer(rec, r)
+		v, err := loadViewer(h.a, rec, r)
 		if err != nil || (v != nil) != tt.signedIn {
 			t.Errorf("session cookie issued %v ago: Viewer = %+v, %v; want signed in = %v", tt.age, v, err, tt.signedIn)
 		}

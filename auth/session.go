@@ -24,10 +24,37 @@ const (
 
 type values = map[any]any
 
-// Viewer returns the signed-in visitor, or nil, nil when signed out. A
-// session cookie that does not decode (tampered, expired, made with keys no
-// longer configured) means signed out: it is cleared, and no error is
-// returned.
+// Session is the visitor's session as one request found it: the cookie
+// decoded once, by Load. TakeFlash works from it without decoding again.
+type Session struct {
+	// Viewer is the signed-in visitor, or nil when signed out.
+	Viewer *Viewer
+	// Flash is the one-time notice waiting in the session ("" if none),
+	// until TakeFlash takes it.
+	Flash string
+	// vals is the session as the browser will hold it after this
+	// response; nil in a Session made outside this package.
+	vals values
+}
+
+// EndedSession is the session EndSession leaves: signed out, with
+// FlashSessionEnded waiting. A caller that ended the session (EndSession,
+// or Renew with ErrSessionEnded) takes the notice from it with TakeFlash.
+func EndedSession() Session {
+	return Session{Flash: FlashSessionEnded, vals: values{keyFlash: FlashSessionEnded}}
+}
+
+func sessionOf(vals values) Session {
+	flash, _ := vals[keyFlash].(string)
+	return Session{Viewer: viewerFrom(vals), Flash: flash, vals: vals}
+}
+
+// Load decodes the session cookie, once for the request, and returns the
+// session: the signed-in visitor (nil when signed out) and the one-time
+// notice waiting in it. A session cookie that does not decode (tampered,
+// expired, made with keys no longer configured) means signed out: it is
+// cleared, and no error is returned. The Session is the session as this
+// response leaves it, error or not; with an error, its Viewer is nil.
 //
 // AUTH V2 sessions are kept fresh here. A cookie whose access token another
 // request has just replaced (see RefreshCache) takes the new token. A token
@@ -35,20 +62,23 @@ type values = map[any]any
 // many requests carry it at the same moment, and the session re-saved on w.
 // If Simkl refuses the refresh (400 or 401: the grant was revoked or has
 // lapsed), or the token expired with nothing to refresh it with, the
-// session is ended (see EndSession) and the error wraps ErrSessionEnded. If
-// the refresh fails otherwise (Simkl unreachable), the session is kept: a
-// token that still works is returned as is, with the failure logged; an
-// expired one yields the error.
-func (a *Auth) Viewer(w http.ResponseWriter, r *http.Request) (*Viewer, error) {
+// session is ended (see EndSession; the Session is then EndedSession) and
+// the error wraps ErrSessionEnded. If the refresh fails otherwise (Simkl
+// unreachable), the session is kept: a token that still works is returned
+// as is, with the failure logged; an expired one yields the error.
+func (a *Auth) Load(w http.ResponseWriter, r *http.Request) (Session, error) {
 	vals := a.load(w, r)
-	v := viewerFrom(vals)
+	s := sessionOf(vals)
+	v := s.Viewer
 	if v == nil {
-		return nil, nil
+		return s, nil
 	}
+	signedOut := s
+	signedOut.Viewer = nil
 	if v.Token.Refresh != "" {
 		if t, ok := a.successorOf(r.Context(), v.Token); ok {
 			if err := a.saveToken(w, r, vals, t); err != nil {
-				return nil, err
+				return signedOut, err
 			}
 			v.Token = t
 		}
@@ -56,26 +86,50 @@ func (a *Auth) Viewer(w http.ResponseWriter, r *http.Request) (*Viewer, error) {
 	now := a.now()
 	exp := v.Token.Expiry
 	if exp.IsZero() || now.Add(refreshMargin).Before(exp) {
-		return v, nil
+		return s, nil
 	}
 	stillValid := now.Before(exp)
 	if v.Token.Refresh == "" {
 		if stillValid {
-			return v, nil // nothing to refresh with; it works for a few more seconds
+			return s, nil // nothing to refresh with; it works for a few more seconds
 		}
 		a.EndSession(w, r)
-		return nil, fmt.Errorf("%w: the token expired and there is no refresh token", ErrSessionEnded)
+		return EndedSession(), fmt.Errorf("%w: the token expired and there is no refresh token", ErrSessionEnded)
 	}
 	t, err := a.renew(w, r, vals, v.Token)
 	if err != nil {
-		if errors.Is(err, ErrSessionEnded) || !stillValid {
-			return nil, err
+		if errors.Is(err, ErrSessionEnded) {
+			return EndedSession(), err
+		}
+		if !stillValid {
+			return signedOut, err
 		}
 		a.log.Warn("auth: token refresh failed; using the current token while it lasts", "err", err)
-		return v, nil
+		return s, nil
 	}
 	v.Token = t
-	return v, nil
+	return s, nil
+}
+
+// TakeFlash returns s's one-time notice and removes it from the session
+// ("" if none). It works from what Load decoded: the cookie is not decoded
+// again. A session that held only the notice is cleared; one that holds
+// more is saved without it.
+func (a *Auth) TakeFlash(w http.ResponseWriter, r *http.Request, s *Session) string {
+	msg := s.Flash
+	if msg == "" {
+		return ""
+	}
+	s.Flash = ""
+	delete(s.vals, keyFlash)
+	if len(s.vals) == 0 {
+		a.clearCookie(w, a.cookieName)
+		return msg
+	}
+	if err := a.save(w, r, s.vals, a.maxAge); err != nil {
+		a.log.Error("auth: saving the session after taking the flash", "err", err)
+	}
+	return msg
 }
 
 // Renew is for a request whose token Simkl has just refused (401
@@ -174,28 +228,10 @@ func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) {
 // the next page says FlashSessionEnded.
 func (a *Auth) EndSession(w http.ResponseWriter, r *http.Request) {
 	a.log.Info("auth: session ended: Simkl refused the token")
-	if err := a.save(w, r, values{keyFlash: FlashSessionEnded}, int(flashMaxAge/time.Second)); err != nil {
+	if err := a.save(w, r, EndedSession().vals, int(flashMaxAge/time.Second)); err != nil {
 		a.log.Error("auth: saving the session-ended flash", "err", err)
 		a.clearCookie(w, a.cookieName)
 	}
-}
-
-// Flash returns the pending flash message and removes it ("" if none).
-func (a *Auth) Flash(w http.ResponseWriter, r *http.Request) string {
-	vals := a.load(w, r)
-	msg, _ := vals[keyFlash].(string)
-	if msg == "" {
-		return ""
-	}
-	delete(vals, keyFlash)
-	if len(vals) == 0 {
-		a.clearCookie(w, a.cookieName)
-		return msg
-	}
-	if err := a.save(w, r, vals, a.maxAge); err != nil {
-		a.log.Error("auth: saving the session after reading the flash", "err", err)
-	}
-	return msg
 }
 
 // load returns the session's values as the browser will hold them after

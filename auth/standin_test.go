@@ -294,7 +294,7 @@ func TestStandInRefreshIsSharedAndLateArrivalsFollow(t *testing.T) {
 	for i := range tokens {
 		r := h.request("/")
 		wg.Go(func() {
-			v, err := h.a.Viewer(httptest.NewRecorder(), r)
+			v, err := loadViewer(h.a, httptest.NewRecorder(), r)
 			if err != nil || v == nil {
 				t.Errorf("Viewer = %v, %v", v, err)
 				return
@@ -389,7 +389,7 @@ func TestStandInSignOut(t *testing.T) {
 			t.Error("the access token works after sign-out")
 		}
 		// The copy still decodes, but cannot be renewed: its session ends.
-		cv, err := h.a.Viewer(httptest.NewRecorder(), copied)
+		cv, err := loadViewer(h.a, httptest.NewRecorder(), copied)
 		if err != nil || cv == nil {
 			t.Fatalf("copied cookie: %+v, %v", cv, err)
 		}
@@ -397,7 +397,7 @@ func TestStandInSignOut(t *testing.T) {
 			t.Errorf("copied cookie after sign-out: %+v, %v; want ErrSessionEnded", got, err)
 		}
 		h.setNow(cv.Token.Expiry.Add(time.Second))
-		if got, err := h.a.Viewer(httptest.NewRecorder(), copied); got != nil || !errors.Is(err, ErrSessionEnded) {
+		if got, err := loadViewer(h.a, httptest.NewRecorder(), copied); got != nil || !errors.Is(err, ErrSessionEnded) {
 			t.Errorf("copied cookie at expiry: %+v, %v; want ErrSessionEnded", got, err)
 		}
 	})

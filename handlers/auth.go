@@ -12,13 +12,13 @@ import (
 
 // Auth is sign-in with Simkl and the session (package auth).
 type Auth interface {
-	Viewer(w http.ResponseWriter, r *http.Request) (*auth.Viewer, error)
+	Load(w http.ResponseWriter, r *http.Request) (auth.Session, error)
+	TakeFlash(w http.ResponseWriter, r *http.Request, s *auth.Session) string
 	Begin(w http.ResponseWriter, r *http.Request, next string) (string, error)
 	Complete(w http.ResponseWriter, r *http.Request) (string, error)
 	SignOut(w http.ResponseWriter, r *http.Request)
 	EndSession(w http.ResponseWriter, r *http.Request)
 	Renew(w http.ResponseWriter, r *http.Request, v *auth.Viewer) (*auth.Viewer, error)
-	Flash(w http.ResponseWriter, r *http.Request) string
 	AbandonedSignIn(w http.ResponseWriter, r *http.Request) bool
 }
 

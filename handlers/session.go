@@ -16,7 +16,10 @@ type visit struct {
 	// Viewer is the signed-in visitor, or nil.
 	Viewer *auth.Viewer
 
-	auth      Auth
+	auth Auth
+	// session is the session as withVisit's one load found it (or as
+	// ending it left it); takeFlash takes the notice from it.
+	session   auth.Session
 	flash     string
 	flashRead bool
 	// changed: this response changes the session cookie (a refresh, a
@@ -33,15 +36,16 @@ func (v *visit) personal() bool { return v.Viewer != nil || v.flash != "" || v.c
 // takeFlash pops the one-time notice a full page shows (fragments leave it
 // for the next page); asked again, it gives the same notice. A sign-in
 // that never came back (Simkl sends a visitor who denies access to its
-// own home page) is said here too. A signed-in session carries no notice:
-// the only one replaces the session when it ends, so the lookup (a cookie
-// decode) is skipped.
+// own home page) is said here too. The notice comes from the session
+// withVisit loaded: the cookie is not decoded again. A signed-in session
+// carries no notice (the only one replaces the session when it ends), and
+// its visitor has no sign-in to abandon.
 func (v *visit) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if v.flashRead || v.auth == nil || v.Viewer != nil {
 		return v.flash
 	}
 	v.flashRead = true
-	if v.flash = v.auth.Flash(w, r); v.flash == "" && v.auth.AbandonedSignIn(w, r) {
+	if v.flash = v.auth.TakeFlash(w, r, &v.session); v.flash == "" && v.auth.AbandonedSignIn(w, r) {
 		v.flash = "Your sign-in with Simkl didn't finish, so you're still signed out. Use “Sign in with Simkl” to try again."
 	}
 	v.changed = v.changed || v.flash != ""
@@ -61,7 +65,7 @@ func (v *visit) end(w http.ResponseWriter, r *http.Request) {
 // Simkl refused the grant): the visitor is signed out from here on, and
 // the notice is there to take.
 func (v *visit) ended() {
-	v.Viewer, v.changed, v.flashRead = nil, true, false
+	v.Viewer, v.session, v.changed, v.flashRead = nil, auth.EndedSession(), true, false
 }
 
 // renewed replaces the viewer after Auth.Renew gave the session a new
@@ -96,18 +100,13 @@ func withVisit(a Auth, logger *slog.Logger) func(http.Handler) http.Handler {
 				// answer is the visitor's own. This is the one place that
 				// looks, right around the one load.
 				before := len(w.Header().Values("Set-Cookie"))
-				viewer, err := a.Viewer(w, r)
-				switch {
-				case err == nil:
-					v.Viewer = viewer
-				case errors.Is(err, auth.ErrSessionEnded):
-				default:
+				s, err := a.Load(w, r)
+				v.Viewer, v.session = s.Viewer, s
+				ended := errors.Is(err, auth.ErrSessionEnded)
+				if err != nil && !ended {
 					logger.Warn("session unusable for this request", "request_id", requestID(r.Context()), "err", err)
 				}
-				v.changed = len(w.Header().Values("Set-Cookie")) > before
-				if errors.Is(err, auth.ErrSessionEnded) {
-					v.changed = true
-				}
+				v.changed = ended || len(w.Header().Values("Set-Cookie")) > before
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitKey{}, v)))
 		})

@@ -13,7 +13,8 @@ import (
 )
 
 // fakeSessionAuth is an Auth whose session holds viewer (nil: signed out) and
-// flash, and that counts how often the session is read.
+// flash, and that counts how often the session is loaded and its notice
+// taken.
 type fakeSessionAuth struct {
 	Auth
 	viewer         *auth.Viewer
@@ -22,15 +23,15 @@ type fakeSessionAuth struct {
 	ended          bool
 }
 
-func (a *fakeSessionAuth) Viewer(http.ResponseWriter, *http.Request) (*auth.Viewer, error) {
+func (a *fakeSessionAuth) Load(http.ResponseWriter, *http.Request) (auth.Session, error) {
 	a.viewers++
-	return a.viewer, nil
+	return auth.Session{Viewer: a.viewer, Flash: a.flash}, nil
 }
 
-func (a *fakeSessionAuth) Flash(w http.ResponseWriter, r *http.Request) string {
+func (a *fakeSessionAuth) TakeFlash(w http.ResponseWriter, r *http.Request, s *auth.Session) string {
 	a.reads++
-	f := a.flash
-	a.flash = ""
+	f := s.Flash
+	s.Flash = ""
 	return f
 }
 

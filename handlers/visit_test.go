@@ -2,7 +2,9 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,27 +13,28 @@ import (
 	"simklink/handlers"
 )
 
-// countingAuth counts how often the app reads the session: Viewer (the
-// session load) and Flash (the one-time notice).
+// countingAuth counts how often the app asks for the session: Load (the
+// session load) and TakeFlash (the one-time notice).
 type countingAuth struct {
 	handlers.Auth
-	viewers, flashes atomic.Int64
+	loads, flashes atomic.Int64
 }
 
-func (a *countingAuth) Viewer(w http.ResponseWriter, r *http.Request) (*auth.Viewer, error) {
-	a.viewers.Add(1)
-	return a.Auth.Viewer(w, r)
+func (a *countingAuth) Load(w http.ResponseWriter, r *http.Request) (auth.Session, error) {
+	a.loads.Add(1)
+	return a.Auth.Load(w, r)
 }
 
-func (a *countingAuth) Flash(w http.ResponseWriter, r *http.Request) string {
+func (a *countingAuth) TakeFlash(w http.ResponseWriter, r *http.Request, s *auth.Session) string {
 	a.flashes.Add(1)
-	return a.Auth.Flash(w, r)
+	return a.Auth.TakeFlash(w, r, s)
 }
 
 // TestTheSessionIsLoadedOncePerRequest: whatever a page, fragment or
 // action does with the visitor (title page, badge and season regions,
 // list pages, error pages, actions), the session is loaded once per
-// request, and the notice read at most once; static files and redirects
+// request, its cookie decoded at most once (counted where package auth
+// decodes), and the notice taken at most once; static files and redirects
 // never load it.
 func TestTheSessionIsLoadedOncePerRequest(t *testing.T) {
 	t.Parallel()
@@ -39,26 +42,27 @@ func TestTheSessionIsLoadedOncePerRequest(t *testing.T) {
 	h := newHarness(t, harnessOptions{wrapAuth: func(a handlers.Auth) handlers.Auth { ca.Auth = a; return ca }})
 	c := h.session("vic")
 	for _, tt := range []struct {
-		name         string
-		client       *http.Client
-		method, path string
-		form         url.Values
-		loads        int64
+		name           string
+		client         *http.Client
+		method, path   string
+		form           url.Values
+		loads, decodes int64
 	}{
-		{"signed-in title page", c, "GET", "/t/simkl/2090", nil, 1},
-		{"signed-in episode page", c, "GET", "/t/simkl/2090?season=4&episode=3", nil, 1},
-		{"signed-in badge", c, "GET", "/t/imdb/tt0120382/badge", nil, 1},
-		{"signed-in season", c, "GET", "/t/simkl/2090/season/4", nil, 1},
-		{"signed-in action", c, "POST", "/t/simkl/53536/list", url.Values{"status": {"plantowatch"}}, 1},
-		{"signed-in list", c, "GET", "/l/imdb:tt0120382,simkl:2090", nil, 1},
-		{"signed-in home", c, "GET", "/", nil, 1},
-		{"signed-in bad link", c, "GET", "/t/imdb/tt0000001", nil, 1},
-		{"signed-out title page", nil, "GET", "/t/simkl/2090", nil, 1},
-		{"static file", c, "GET", "/robots.txt", nil, 0},
-		{"unknown path", c, "GET", "/nope", nil, 0},
+		{"signed-in title page", c, "GET", "/t/simkl/2090", nil, 1, 1},
+		{"signed-in episode page", c, "GET", "/t/simkl/2090?season=4&episode=3", nil, 1, 1},
+		{"signed-in badge", c, "GET", "/t/imdb/tt0120382/badge", nil, 1, 1},
+		{"signed-in season", c, "GET", "/t/simkl/2090/season/4", nil, 1, 1},
+		{"signed-in action", c, "POST", "/t/simkl/53536/list", url.Values{"status": {"plantowatch"}}, 1, 1},
+		{"signed-in list", c, "GET", "/l/imdb:tt0120382,simkl:2090", nil, 1, 1},
+		{"signed-in home", c, "GET", "/", nil, 1, 1},
+		{"signed-in bad link", c, "GET", "/t/imdb/tt0000001", nil, 1, 1},
+		{"signed-out title page", nil, "GET", "/t/simkl/2090", nil, 1, 0},
+		{"static file", c, "GET", "/robots.txt", nil, 0, 0},
+		{"unknown path", c, "GET", "/nope", nil, 0, 0},
 	} {
-		ca.viewers.Store(0)
+		ca.loads.Store(0)
 		ca.flashes.Store(0)
+		decodes := h.auth.SessionDecodes()
 		var p page
 		if tt.method == "POST" {
 			p = h.do(tt.client, tt.method, tt.path, tt.form, "HX-Request", "true")
@@ -68,11 +72,14 @@ func TestTheSessionIsLoadedOncePerRequest(t *testing.T) {
 		if p.resp.StatusCode >= 500 {
 			t.Fatalf("%s: status %d", tt.name, p.resp.StatusCode)
 		}
-		if got := ca.viewers.Load(); got != tt.loads {
+		if got := ca.loads.Load(); got != tt.loads {
 			t.Errorf("%s: session loaded %d times, want %d", tt.name, got, tt.loads)
 		}
+		if got := h.auth.SessionDecodes() - decodes; got != tt.decodes {
+			t.Errorf("%s: session cookie decoded %d times, want %d", tt.name, got, tt.decodes)
+		}
 		if got := ca.flashes.Load(); got > 1 {
-			t.Errorf("%s: notice read %d times", tt.name, got)
+			t.Errorf("%s: notice taken %d times", tt.name, got)
 		}
 	}
 }
@@ -131,4 +138,67 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestTheNoticeCookieIsDecodedOncePerRequest: the page that shows the
+// one-time notice decodes the session cookie once, counted where package
+// auth decodes (not by method calls), shows the notice once, and the next
+// page neither shows it nor has a session cookie left to decode. Fragments
+// leave the notice for the next full page.
+func TestTheNoticeCookieIsDecodedOncePerRequest(t *testing.T) {
+	t.Parallel()
+	for _, gen := range []string{"v1", "v2"} {
+		t.Run(gen, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, harnessOptions{auth: gen})
+			get := func(c *http.Client, path string, header ...string) (page, int64) {
+				t.Helper()
+				before := h.auth.SessionDecodes()
+				p := h.get(c, path, header...)
+				if p.resp.StatusCode >= 500 {
+					t.Fatalf("%s: status %d", path, p.resp.StatusCode)
+				}
+				return p, h.auth.SessionDecodes() - before
+			}
+			check := func(name string, c *http.Client) {
+				t.Helper()
+				p, n := get(c, "/t/simkl/2090")
+				if n != 1 {
+					t.Errorf("%s: the page that shows the notice decoded the session %d times, want 1", name, n)
+				}
+				if f := p.testid("flash"); f.Length() != 1 || !strings.Contains(f.Text(), "connection ended") {
+					t.Errorf("%s: notice %q (%d), want it once", name, f.Text(), f.Length())
+				}
+				p, n = get(c, "/t/simkl/2090")
+				if n != 0 || p.testid("flash").Length() != 0 {
+					t.Errorf("%s: the next page decoded the session %d times and shows %q, want neither", name, n, p.testid("flash").Text())
+				}
+			}
+
+			// An anonymous visitor whose cookie holds only the notice: the
+			// session ended on an earlier request.
+			rec := httptest.NewRecorder()
+			h.auth.EndSession(rec, httptest.NewRequest(http.MethodGet, h.app.URL+"/", nil))
+			c := h.browser()
+			c.Jar.SetCookies(mustURL(t, h.app.URL), rec.Result().Cookies())
+			if p, n := get(c, "/t/simkl/2090/season/1", "HX-Request", "true"); n != 1 || p.testid("flash").Length() != 0 {
+				t.Errorf("fragment: %d decodes, notice %q; want 1 and the notice left", n, p.testid("flash").Text())
+			}
+			check("anonymous with a notice", c)
+
+			c, token := h.sessionToken("vic")
+			h.sim.Simkl.RevokeToken(token)
+			if gen == "v1" {
+				// Simkl refuses the token while the page is built: the
+				// session ends there. (On V2 the page first asks Auth.Renew,
+				// which reads the session again to see whether this
+				// request's cookie changed.)
+				check("session ended by the page", c)
+				return
+			}
+			// Simkl refuses the refresh: the session ends while it loads.
+			h.authNow.Add(int64(8 * 24 * time.Hour))
+			check("session ended by the load", c)
+		})
+	}
 }
