@@ -183,6 +183,8 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	metrics.AddCounters(handlers.CounterFunc{Name: "simklink_session_decodes_total",
+		Help: "Session cookies decoded (about one per page or action that uses the visitor).", Read: func() float64 { return float64(au.SessionDecodes()) }})
 
 	assets, err := static.New()
 	if err != nil {

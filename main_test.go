@@ -133,7 +133,7 @@ func TestMetricsAndDemoSwitchesAreFenced(t *testing.T) {
 		t.Fatal("no metrics listening line")
 	}
 	for _, want := range []string{"simklink_title_cache_hits_total", "simkl_limiter_rejections_total", "simklink_http_requests_total",
-		"simkl_app_blocked 0", "simkl_calls_today ", "simkl_daily_budget 0"} {
+		"simkl_app_blocked 0", "simkl_calls_today ", "simkl_daily_budget 0", "simklink_session_decodes_total "} {
 		if body := get(t, metrics, 200); !strings.Contains(body, want) {
 			t.Errorf("METRICS_ADDR /metrics lacks %s", want)
 		}

@@ -138,18 +138,26 @@ func (a *Auth) TakeFlash(w http.ResponseWriter, r *http.Request, s *Session) str
 // takes the successor or refreshes, re-saves the session on w and returns
 // the viewer with the new token, for the caller to retry once. A session
 // that cannot be renewed (V1, or Simkl refused the refresh) is ended: the
-// error wraps ErrSessionEnded.
-func (a *Auth) Renew(w http.ResponseWriter, r *http.Request, v *Viewer) (*Viewer, error) {
+// error wraps ErrSessionEnded, and s becomes EndedSession. s is the
+// session Load returned for this request: renewing works from it, without
+// decoding the cookie again.
+func (a *Auth) Renew(w http.ResponseWriter, r *http.Request, s *Session) (*Viewer, error) {
+	v := s.Viewer
 	if v == nil || v.Token.Refresh == "" {
 		a.EndSession(w, r)
+		*s = EndedSession()
 		return nil, fmt.Errorf("%w: Simkl refused the token", ErrSessionEnded)
 	}
-	vals := a.load(w, r)
+	vals := s.vals
+	if vals == nil {
+		vals = a.load(w, r) // a Session made outside this package
+	}
 	if cur := viewerFrom(vals); cur == nil || cur.Token.Access != v.Token.Access {
 		if cur != nil && cur.Token.Refresh == v.Token.Refresh {
 			return cur, nil // renewed earlier in this request
 		}
 		a.EndSession(w, r)
+		*s = EndedSession()
 		return nil, fmt.Errorf("%w: the session changed", ErrSessionEnded)
 	}
 	t, ok := a.successorOf(r.Context(), v.Token)
@@ -160,11 +168,15 @@ func (a *Auth) Renew(w http.ResponseWriter, r *http.Request, v *Viewer) (*Viewer
 	} else {
 		var err error
 		if t, err = a.renew(w, r, vals, v.Token); err != nil {
+			if errors.Is(err, ErrSessionEnded) {
+				*s = EndedSession()
+			}
 			return nil, err
 		}
 	}
 	nv := *v
 	nv.Token = t
+	s.Viewer = &nv
 	return &nv, nil
 }
 

@@ -346,7 +346,11 @@ func TestStandInRenew(t *testing.T) {
 	h.setNow(h.Now().Add(3 * time.Minute)) // past the successor's life
 	r := h.request("/")
 	rec := httptest.NewRecorder()
-	nv, err := h.a.Renew(rec, r, v)
+	s, err := h.a.Load(rec, r)
+	if err != nil || s.Viewer == nil || s.Viewer.Token.Access != v.Token.Access {
+		t.Fatalf("Load = %+v, %v", s.Viewer, err)
+	}
+	nv, err := h.a.Renew(rec, r, &s)
 	if err != nil || nv == nil || nv.Token.Access == v.Token.Access || nv.Name != "fay" {
 		t.Fatalf("Renew = %+v, %v", nv, err)
 	}
@@ -357,8 +361,9 @@ func TestStandInRenew(t *testing.T) {
 	si.Simkl.RevokeToken(nv.Token.Access)
 	r = h.request("/")
 	rec = httptest.NewRecorder()
-	if got, err := h.a.Renew(rec, r, nv); got != nil || !errors.Is(err, ErrSessionEnded) {
-		t.Errorf("Renew after revocation = %+v, %v", got, err)
+	s, _ = h.a.Load(rec, r)
+	if got, err := h.a.Renew(rec, r, &s); got != nil || !errors.Is(err, ErrSessionEnded) || s.Viewer != nil || s.Flash != FlashSessionEnded {
+		t.Errorf("Renew after revocation = %+v, %v (session %+v)", got, err, s)
 	}
 }
 
@@ -389,11 +394,12 @@ func TestStandInSignOut(t *testing.T) {
 			t.Error("the access token works after sign-out")
 		}
 		// The copy still decodes, but cannot be renewed: its session ends.
-		cv, err := loadViewer(h.a, httptest.NewRecorder(), copied)
+		cs, err := h.a.Load(httptest.NewRecorder(), copied)
+		cv := cs.Viewer
 		if err != nil || cv == nil {
 			t.Fatalf("copied cookie: %+v, %v", cv, err)
 		}
-		if got, err := h.a.Renew(httptest.NewRecorder(), copied, cv); got != nil || !errors.Is(err, ErrSessionEnded) {
+		if got, err := h.a.Renew(httptest.NewRecorder(), copied, &cs); got != nil || !errors.Is(err, ErrSessionEnded) {
 			t.Errorf("copied cookie after sign-out: %+v, %v; want ErrSessionEnded", got, err)
 		}
 		h.setNow(cv.Token.Expiry.Add(time.Second))

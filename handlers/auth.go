@@ -18,7 +18,7 @@ type Auth interface {
 	Complete(w http.ResponseWriter, r *http.Request) (string, error)
 	SignOut(w http.ResponseWriter, r *http.Request)
 	EndSession(w http.ResponseWriter, r *http.Request)
-	Renew(w http.ResponseWriter, r *http.Request, v *auth.Viewer) (*auth.Viewer, error)
+	Renew(w http.ResponseWriter, r *http.Request, s *auth.Session) (*auth.Viewer, error)
 	AbandonedSignIn(w http.ResponseWriter, r *http.Request) bool
 }
 

@@ -56,7 +56,7 @@ func (tk *tracking) state(w http.ResponseWriter, r *http.Request, v *auth.Viewer
 		// refreshed the token, which ends the old one. Renew and ask once
 		// more; a grant that is gone ends the session.
 		vis := visitOf(r)
-		nv, rerr := tk.auth.Renew(w, r, v)
+		nv, rerr := tk.auth.Renew(w, r, &vis.session)
 		if rerr == nil {
 			*v = *nv
 			vis.renewed(v)
