@@ -48,7 +48,7 @@ func newCardCache(size int, client *http.Client) *cardCache {
 // poster comes from Simkl's image host (never the API), bounded in size
 // and time; without one (or when it cannot be fetched) the card is drawn
 // without it.
-func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *cardCache, site string) http.Handler {
+func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *cardCache) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, err := resolveID(r, ts, misses, ".png")
 		if err != nil {
@@ -61,7 +61,7 @@ func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *
 		cache := "public, max-age=604800, stale-while-revalidate=86400"
 		if !ok {
 			v, err, _ := cc.flight.Do(key, func() (any, error) {
-				return cc.draw(context.WithoutCancel(r.Context()), m, t, key, site)
+				return cc.draw(context.WithoutCancel(r.Context()), m, t, key)
 			})
 			if err != nil {
 				rs.serverError(w, r, err)
@@ -87,10 +87,10 @@ type drawnCard struct {
 	complete bool // false when a poster exists but could not be fetched
 }
 
-// draw draws t's card (site is the host named on it) and keeps it when
-// it is complete.
-func (c *cardCache) draw(ctx context.Context, m *models, t simkl.Title, key, site string) (drawnCard, error) {
-	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: views.KindLabel(string(t.Type), t.AnimeType), Site: site}
+// draw draws t's card, naming our host on it, and keeps it when it is
+// complete.
+func (c *cardCache) draw(ctx context.Context, m *models, t simkl.Title, key string) (drawnCard, error) {
+	info := cards.CardInfo{Title: t.Title, Year: t.Year, Kind: views.KindLabel(string(t.Type), t.AnimeType), Site: m.base.Host}
 	complete := true
 	if t.Poster != "" {
 		img, err := c.poster(ctx, m.absolute(m.links.PosterURL(t.Poster, simkl.PosterM)))

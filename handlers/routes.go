@@ -39,7 +39,7 @@ func routes(d Deps, rs *responder, m *models, misses *missLimiter, tk *tracking,
 	mux.Handle("GET /button/{kind}/{id}", handleButton(rs, m, d.Titles, misses))
 	mux.Handle("GET /embed/t/{kind}/{id}", handleEmbed(rs, m, d.Titles, misses))
 	mux.Handle("GET /oembed", handleOEmbed(rs, m, d.Titles, misses))
-	mux.Handle("GET /og/{kind}/{id}", handleOGCard(rs, m, d.Titles, misses, cards, d.Config.BaseURL.Host))
+	mux.Handle("GET /og/{kind}/{id}", handleOGCard(rs, m, d.Titles, misses, cards))
 	mux.Handle("GET /l", handleListQuery(rs))
 	mux.Handle("GET /l/new", visit(handleMakeList(rs, m)))
 	mux.Handle("GET /l/{items}", visit(handleList(rs, m, d.Titles, misses, lists)))
