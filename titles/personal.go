@@ -92,7 +92,11 @@ func (r *Resolver) fetchAs(ctx context.Context, ref simkl.Ref, token string, byW
 	if err != nil {
 		return simkl.Title{}, err
 	}
-	return r.summary(ctx, ref.Key(), re, now)
+	t, err := r.summary(ctx, ref.Key(), re, now)
+	if err == nil {
+		r.shareResolved(ctx, ref, t)
+	}
+	return t, err
 }
 
 // byWatched asks POST /sync/watched which title ref is. Simkl names the

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"simklink/redisstore"
+	"simklink/redisstore/redistest"
 	"simklink/simkl"
 	"simklink/simkl/simkltest"
 	"simklink/titles"
@@ -89,5 +91,58 @@ func TestResolveAsTraktSlugThroughWatched(t *testing.T) {
 	}
 	if res, err := r.Resolve(t.Context(), slug, nil); err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID {
 		t.Fatalf("then signed out, from the cache: %+v, %v", res, err)
+	}
+}
+
+// What only a signed-in visitor's token resolves (a lookup Simkl refuses
+// without a user, a Trakt slug) is shared: a replica that told a
+// signed-out visitor "sign in" or "unknown" a moment ago serves the title
+// once a user on another replica has resolved it, with no call to Simkl.
+func TestResolveAsIsSharedAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	srv, c := standIn(t)
+	redis := redistest.Start(t)
+	replica := func() *titles.Resolver {
+		st, err := redisstore.Open(redis.URL, redisstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return titles.New(c, titles.Options{Shared: st})
+	}
+	a, b := replica(), replica()
+	tok := srv.Simkl.MintToken("sharer")
+
+	slug := mustRef(t, "traktslug", "john-wick-chapter-4-2023")
+	if _, err := a.Resolve(t.Context(), slug, nil); !errors.Is(err, simkl.ErrNotFound) {
+		t.Fatalf("traktslug signed out on a: %v", err)
+	}
+	if _, err := b.ResolveAs(t.Context(), slug, tok, nil); err != nil {
+		t.Fatalf("traktslug signed in on b: %v", err)
+	}
+	before := srv.Simkl.Stats().Total
+	if res, err := a.Resolve(t.Context(), slug, nil); err != nil || res.Title.IDs.Simkl != simkltest.JohnWick4ID {
+		t.Fatalf("traktslug signed out on a, after b: %+v, %v", res, err)
+	}
+	if n := srv.Simkl.Stats().Total - before; n != 0 {
+		t.Errorf("a's signed-out traktslug view after b resolved it made %d calls", n)
+	}
+
+	f := srv.Simkl.Faults()
+	f.UserTokenRequired = true
+	srv.Simkl.SetFaults(f)
+	inception := mustRef(t, "imdb", "tt1375666")
+	if _, err := a.Resolve(t.Context(), inception, nil); !errors.Is(err, simkl.ErrUserTokenRequired) {
+		t.Fatalf("signed out on a: %v", err)
+	}
+	if _, err := b.ResolveAs(t.Context(), inception, tok, nil); err != nil {
+		t.Fatalf("signed in on b: %v", err)
+	}
+	mid := srv.Simkl.Stats().Total
+	if res, err := a.Resolve(t.Context(), inception, nil); err != nil || res.Title.IDs.Simkl != simkltest.InceptionID {
+		t.Fatalf("signed out on a, after b: %+v, %v", res, err)
+	}
+	if n := srv.Simkl.Stats().Total - mid; n != 0 {
+		t.Errorf("a's signed-out view after b resolved it made %d calls", n)
 	}
 }

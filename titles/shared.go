@@ -90,6 +90,24 @@ func (r *Resolver) resolve(ctx context.Context, ref simkl.Ref) (simkl.Title, err
 	return st.result()
 }
 
+// shareResolved gives the other replicas a title that only a signed-in
+// visitor's token could resolve here (ResolveAs): the title is public, and
+// their signed-out visitors then get it from the shared layer too.
+func (r *Resolver) shareResolved(ctx context.Context, ref simkl.Ref, t simkl.Title) {
+	if r.opt.Shared == nil {
+		return
+	}
+	b, err := encode(sharedTitle{Title: t, Expires: r.opt.Now().Add(r.opt.TTL)})
+	if err != nil {
+		return
+	}
+	ttl := r.opt.TTL + r.opt.StaleFor
+	_ = r.opt.Shared.Set(ctx, refKey(ref.Key()), b, ttl)
+	if ref.Kind != simkl.KindSimkl {
+		_ = r.opt.Shared.Set(ctx, refKey(canonicalKey(t.IDs.Simkl)), b, ttl)
+	}
+}
+
 // sharedTitle looks ref up in the shared layer: ok when it holds a fresh
 // answer (a title, or simkl.ErrNotFound). An expired copy is kept in the
 // LRUs, to be served stale if Simkl fails now.

@@ -194,6 +194,15 @@ func (r *Resolver) Resolve(ctx context.Context, ref simkl.Ref, allow Gate) (Reso
 	key := ref.Key()
 	re, haveRef := r.refs.Get(key)
 	if haveRef && now.Before(re.expires) {
+		if re.needsUser || re.notFound && watchedOnly(ref.Kind) {
+			// What an anonymous lookup cannot resolve, a signed-in visitor's
+			// token may have, on another replica (ResolveAs shares it): one
+			// round trip to the shared layer before saying no.
+			if t, ok, err := r.sharedTitle(ctx, ref); ok && err == nil {
+				r.hits.Add(1)
+				return Resolved{Title: t}, nil
+			}
+		}
 		if re.notFound {
 			r.hits.Add(1)
 			return Resolved{}, simkl.ErrNotFound
