@@ -88,7 +88,11 @@ func handleSetList(tk *tracking) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
-		out, err := tk.tracker.SetList(ctx, v.Token.Access, t, status)
+		var out tracker.Outcome
+		err = tk.withToken(w, r, v, func(token string) (err error) {
+			out, err = tk.tracker.SetList(ctx, token, t, status)
+			return err
+		})
 		tk.finishAction(w, r, v, t, out, err, listNotice(t, out))
 	})
 }
@@ -160,11 +164,14 @@ func handleMark(tk *tracking, watched bool) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
 		var out tracker.Outcome
-		if watched {
-			out, err = tk.tracker.MarkWatched(ctx, v.Token.Access, t, tg)
-		} else {
-			out, err = tk.tracker.Unmark(ctx, v.Token.Access, t, tg)
-		}
+		err = tk.withToken(w, r, v, func(token string) (err error) {
+			if watched {
+				out, err = tk.tracker.MarkWatched(ctx, token, t, tg)
+			} else {
+				out, err = tk.tracker.Unmark(ctx, token, t, tg)
+			}
+			return err
+		})
 		if t.Type == simkl.Movie {
 			tk.finishAction(w, r, v, t, out, err, func(b *views.Badge) { b.Notice = "Marked watched." })
 			return
@@ -204,18 +211,22 @@ func handleRemove(tk *tracking) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
 		defer cancel()
-		out, err := tk.tracker.Remove(ctx, v.Token.Access, t)
+		var out tracker.Outcome
+		err = tk.withToken(w, r, v, func(token string) (err error) {
+			out, err = tk.tracker.Remove(ctx, token, t)
+			return err
+		})
 		tk.finishAction(w, r, v, t, out, err, listNotice(t, out))
 	})
 }
 
-// revoked ends the session when Simkl refused the token during an action,
-// and sends the visitor to the page that says so.
-func (tk *tracking) revoked(w http.ResponseWriter, r *http.Request, err error, path string) bool {
+// revoked sends the visitor to the page that says the session ended, when
+// Simkl refused the token of an action even after renewing it (withToken
+// has ended the session).
+func revoked(w http.ResponseWriter, r *http.Request, err error, path string) bool {
 	if !errors.Is(err, simkl.ErrTokenRevoked) {
 		return false
 	}
-	tk.auth.EndSession(w, r)
 	sessionEnded(w, r, path)
 	return true
 }
@@ -225,7 +236,7 @@ func (tk *tracking) revoked(w http.ResponseWriter, r *http.Request, err error, p
 // and the previous state.
 func (tk *tracking) finishAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, out tracker.Outcome, err error, notice func(*views.Badge)) {
 	path := canonicalPath(t)
-	if tk.revoked(w, r, err, path) {
+	if revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {
@@ -253,7 +264,7 @@ func (tk *tracking) finishAction(w http.ResponseWriter, r *http.Request, v *auth
 // badge swapped out of band so its counts follow.
 func (tk *tracking) finishGridAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, block int, out tracker.Outcome, err error) {
 	path := canonicalPath(t)
-	if tk.revoked(w, r, err, path) {
+	if revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {
@@ -309,7 +320,7 @@ func writeAccessURL(err error, path string) string {
 // without JavaScript, the badge with htmx.
 func (tk *tracking) finishEpisodeAction(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title, tg tracker.Target, watched, onEpisode bool, out tracker.Outcome, err error) {
 	path := canonicalPath(t)
-	if tk.revoked(w, r, err, path) {
+	if revoked(w, r, err, path) {
 		return
 	}
 	if err == nil && !isHTMX(r) {

@@ -1,14 +1,19 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/oauth2"
 
+	"simklink/auth"
+	"simklink/simkl"
 	"simklink/simkl/simkltest"
 )
 
@@ -182,5 +187,37 @@ func TestRevokedTokenDuringALookup(t *testing.T) {
 	p = h.get(c, "/t/imdb/tt0120382/badge", "HX-Request", "true")
 	if p.resp.StatusCode >= 500 {
 		t.Fatalf("fragment after the session ended: %d", p.resp.StatusCode)
+	}
+}
+
+// TestActionWithATokenRefreshedElsewhere: on AUTH V2 a refresh ends the
+// old access token at once, so a session whose grant another device (or
+// a copy of the cookie) refreshed holds a token Simkl now refuses. A
+// one-tap action then renews the session and is sent again: the title is
+// added, and the visitor stays signed in.
+func TestActionWithATokenRefreshedElsewhere(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{auth: "v2"})
+	access, refresh, expiry := h.sim.Simkl.MintTokenV2("quin")
+	c := h.sessionFor(auth.Viewer{Name: "quin", Token: auth.Token{Access: access, Refresh: refresh, Expiry: expiry}})
+
+	// Another device refreshes the grant, outside this app.
+	o := h.client.OAuth(true)
+	cfg := oauth2.Config{ClientID: "test-client", ClientSecret: "test-secret", Endpoint: o.Endpoint}
+	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, o.HTTPClient)
+	if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refresh, Expiry: time.Unix(1, 0)}).Token(); err != nil {
+		t.Fatal(err)
+	}
+	refreshes := h.calls("POST /oauth2/token")
+
+	p := h.do(c, http.MethodPost, "/t/simkl/53536/list", url.Values{"status": {simkl.ListPlanToWatch}}, "HX-Request", "true")
+	if p.resp.StatusCode != http.StatusOK || p.resp.Header.Get("HX-Redirect") != "" || !strings.Contains(p.testid("badge-notice").Text(), "Added to Plan to watch") {
+		t.Fatalf("action with a token refreshed elsewhere: %d, HX-Redirect %q, notice %q", p.resp.StatusCode, p.resp.Header.Get("HX-Redirect"), p.testid("badge-notice").Text())
+	}
+	if n := h.calls("POST /oauth2/token") - refreshes; n != 1 {
+		t.Errorf("%d refreshes, want the one renewal", n)
+	}
+	if p := h.get(c, "/t/simkl/53536"); p.testid("badge").Length() != 1 || p.testid("flash").Length() != 0 {
+		t.Fatalf("after the action: badge %d, flash %q; want still signed in", p.testid("badge").Length(), p.testid("flash").Text())
 	}
 }

@@ -260,16 +260,21 @@ func (h *harness) session(user string) *http.Client {
 // sessionToken is session, also returning the access token.
 func (h *harness) sessionToken(user string) (*http.Client, string) {
 	h.t.Helper()
-	rec := httptest.NewRecorder()
 	access, refresh, expiry := h.sim.Simkl.MintTokenV2(user)
-	v := auth.Viewer{Name: user, Token: auth.Token{Access: access, Refresh: refresh, Expiry: expiry}}
+	return h.sessionFor(auth.Viewer{Name: user, Token: auth.Token{Access: access, Refresh: refresh, Expiry: expiry}}), access
+}
+
+// sessionFor returns a browser whose session holds v.
+func (h *harness) sessionFor(v auth.Viewer) *http.Client {
+	h.t.Helper()
+	rec := httptest.NewRecorder()
 	if err := h.auth.StartSession(rec, httptest.NewRequest(http.MethodGet, h.app.URL+"/", nil), v); err != nil {
 		h.t.Fatal(err)
 	}
 	c := h.browser()
 	u, _ := url.Parse(h.app.URL)
 	c.Jar.SetCookies(u, rec.Result().Cookies())
-	return c, access
+	return c
 }
 
 // signIn goes through the whole flow as a browser would: /login on the

@@ -50,27 +50,40 @@ func (tk *tracking) state(w http.ResponseWriter, r *http.Request, v *auth.Viewer
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), badgeTimeout)
 	defer cancel()
-	st, err := tk.tracker.State(ctx, v.Token.Access, t)
-	if errors.Is(err, simkl.ErrTokenRevoked) && tk.auth != nil {
-		// AUTH V2: another request or a copy of the cookie may have
-		// refreshed the token, which ends the old one. Renew and ask once
-		// more; a grant that is gone ends the session.
-		vis := visitOf(r)
-		nv, rerr := tk.auth.Renew(w, r, &vis.session)
-		if rerr == nil {
-			*v = *nv
-			vis.renewed(v)
-			st, err = tk.tracker.State(ctx, v.Token.Access, t)
-		}
-		switch {
-		case !errors.Is(err, simkl.ErrTokenRevoked):
-		case errors.Is(rerr, auth.ErrSessionEnded):
-			vis.ended()
-		default:
-			vis.end(w, r)
-		}
-	}
+	var st simkl.WatchState
+	err := tk.withToken(w, r, v, func(token string) (err error) {
+		st, err = tk.tracker.State(ctx, token, t)
+		return err
+	})
 	return st, err
+}
+
+// withToken runs call with the viewer's token. When Simkl refuses the
+// token (AUTH V2: another request, tab or copy of the cookie refreshed it,
+// which ends the old one at once), it renews the session and runs call
+// once more; Simkl applied nothing it refused, so a write may be retried
+// too. A grant that is gone ends the session, and the error still matches
+// simkl.ErrTokenRevoked.
+func (tk *tracking) withToken(w http.ResponseWriter, r *http.Request, v *auth.Viewer, call func(token string) error) error {
+	err := call(v.Token.Access)
+	if !errors.Is(err, simkl.ErrTokenRevoked) || tk.auth == nil {
+		return err
+	}
+	vis := visitOf(r)
+	nv, rerr := tk.auth.Renew(w, r, &vis.session)
+	if rerr == nil {
+		*v = *nv
+		vis.renewed(v)
+		err = call(v.Token.Access)
+	}
+	switch {
+	case !errors.Is(err, simkl.ErrTokenRevoked):
+	case errors.Is(rerr, auth.ErrSessionEnded):
+		vis.ended()
+	default:
+		vis.end(w, r)
+	}
+	return err
 }
 
 // regions builds the signed-in regions of a title page: the badge and,
