@@ -89,6 +89,12 @@ func (r *Resolver) searchType(ctx context.Context, t simkl.MediaType, q string, 
 	}
 	defer release()
 	ch := r.flight.DoChan(key, func() (any, error) {
+		// A search that missed the cache just as an earlier flight for the
+		// same words finished starts a flight of its own: the answer is
+		// in the cache by now.
+		if e, ok := r.searches.Peek(key); ok && r.opt.Now().Before(e.expires) {
+			return e.found, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opt.FetchTimeout)
 		defer cancel()
 		found, err := r.up.Search(fctx, t, q, searchLimit)
