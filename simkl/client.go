@@ -61,6 +61,9 @@ type Config struct {
 	// DailyBudget, when > 0, is how many calls a UTC day may make; the
 	// last 10% are kept for signed-in visitors (see guard.go).
 	DailyBudget int
+	// Daily counts the calls per UTC day (see daily.go); nil keeps the
+	// count in this process. Share it so that replicas spend one budget.
+	Daily DailyCount
 	// Now is the clock of the block back-off and the daily count; default
 	// Clock's time.
 	Now func() time.Time
@@ -260,8 +263,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 		req.Header.Set("Authorization", "Bearer "+cl.token)
 	}
 
+	if err := c.guard.count(ctx); err != nil {
+		c.guard.release(probe)
+		return nil, err
+	}
 	start := time.Now()
-	c.guard.sent()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observe(endpoint, 0, time.Since(start))

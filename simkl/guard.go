@@ -20,8 +20,9 @@ import (
 // logs one ERROR per window.
 //
 // Apps Simkl has not approved are reported to hit a daily cap of about
-// 1,000 calls. With Config.DailyBudget set, the client counts its calls
-// per UTC day and refuses every call once the budget is spent. Whom the
+// 1,000 calls, per client_id. With Config.DailyBudget set, the client
+// counts calls per UTC day (with Config.Daily, across every replica; see
+// daily.go) and refuses every call once the budget is spent. Whom the
 // last tenth is kept for is the caller's policy, not the client's: only
 // the caller knows whether a lookup without a token is made for a
 // signed-in visitor. It asks CheckReserve before a signed-out visitor's
@@ -102,24 +103,30 @@ func (m *memBlocks) Block(_ context.Context, until time.Time, reason string) err
 // guard holds the block back-off and the daily count.
 type guard struct {
 	store  BlockStore
+	daily  DailyCount
 	now    func() time.Time
 	log    *slog.Logger
 	budget int
 
-	mu      sync.Mutex
-	level   int  // windows in a row: the next lasts BlockMin << level
-	probing bool // a probe is on its way
-	day     string
-	calls   int
+	mu       sync.Mutex
+	level    int  // windows in a row: the next lasts BlockMin << level
+	probing  bool // a probe is on its way
+	day      string
+	calls    int64 // the day's total as last known (see count)
+	unshared int64 // calls counted here while the daily count did not answer
 
 	blocked   atomic.Bool // for the gauge
 	storeDown atomic.Bool // the shared block store did not answer last time
+	dailyDown atomic.Bool // the shared daily count did not answer last time
 }
 
 func newGuard(cfg Config) *guard {
-	g := &guard{store: cfg.Blocks, now: cfg.Now, log: cfg.Logger, budget: cfg.DailyBudget}
+	g := &guard{store: cfg.Blocks, daily: cfg.Daily, now: cfg.Now, log: cfg.Logger, budget: cfg.DailyBudget}
 	if g.store == nil {
 		g.store = &memBlocks{}
+	}
+	if g.daily == nil {
+		g.daily = &memDaily{}
 	}
 	if g.now == nil && cfg.Clock != nil {
 		g.now = cfg.Clock.Now
@@ -166,15 +173,12 @@ func (g *guard) admit(ctx context.Context) (probe bool, err error) {
 	}
 	if g.budget > 0 {
 		g.mu.Lock()
-		day := now.UTC().Format(time.DateOnly)
-		if day != g.day {
-			g.day, g.calls = day, 0
-		}
-		used := g.calls
+		g.rollover(now.UTC().Format(time.DateOnly))
+		spent := g.calls >= int64(g.budget)
 		g.mu.Unlock()
-		if used >= g.budget {
+		if spent {
 			g.release(probe)
-			return false, &budgetError{used: used, budget: g.budget}
+			return false, &budgetError{used: g.budget, budget: g.budget}
 		}
 	}
 	return probe, nil
@@ -204,26 +208,19 @@ func (g *guard) release(probe bool) {
 	}
 }
 
-// sent counts one call sent to Simkl.
-func (g *guard) sent() {
-	g.mu.Lock()
-	day := g.now().UTC().Format(time.DateOnly)
-	if day != g.day {
-		g.day, g.calls = day, 0
-	}
-	g.calls++
-	g.mu.Unlock()
-}
-
-// CallsToday is how many calls the client sent to Simkl since 00:00 UTC.
+// CallsToday is how many calls were sent to Simkl since 00:00 UTC: with
+// Config.Daily, by every replica, as of this client's last call.
 func (c *Client) CallsToday() int {
 	g := c.guard
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.day != g.now().UTC().Format(time.DateOnly) {
+	if g.day != g.today() {
 		return 0
 	}
-	return g.calls
+	if g.budget > 0 && g.calls > int64(g.budget) {
+		return g.budget // the calls counted past it were refused
+	}
+	return int(g.calls)
 }
 
 // reserveTenths is the part of the daily budget kept for signed-in
@@ -233,7 +230,8 @@ const reserveTenths = 1
 // CheckReserve returns an error matching ErrDailyBudget when today's
 // budget is down to its reserve, the last tenth, which callers keep for
 // signed-in visitors: ask it before a lookup for a signed-out visitor.
-// Without a budget it always returns nil.
+// Without a budget it always returns nil. With Config.Daily it reads the
+// count as of this client's last call (see count), without a round trip.
 func (c *Client) CheckReserve() error {
 	budget := c.guard.budget
 	if budget <= 0 {
