@@ -114,8 +114,10 @@ func newApp(cfg *config, logger *slog.Logger) (*app, error) {
 		Shared:     sharedBudget(store),
 		Clock:      clock,
 		// The block back-off and the daily count; with Redis every replica
-		// sees a block any of them was told of.
+		// sees a block any of them was told of, and they spend one daily
+		// budget (Simkl's cap is per client_id).
 		Blocks:      blockStore(store),
+		Daily:       dailyCount(store),
 		DailyBudget: cfg.DailyBudget,
 		Logger:      logger.With("component", "simkl"),
 	})
@@ -234,6 +236,14 @@ func blockStore(store *redisstore.Store) simkl.BlockStore {
 	return store
 }
 
+// dailyCount is store as a simkl.DailyCount, or nil without one.
+func dailyCount(store *redisstore.Store) simkl.DailyCount {
+	if store == nil {
+		return nil
+	}
+	return store
+}
+
 type internalServer struct {
 	url   string
 	close func()
@@ -274,7 +284,7 @@ func simklGauges(client *simkl.Client) []handlers.GaugeFunc {
 			}
 			return 0
 		}},
-		{Name: "simkl_calls_today", Help: "Calls sent to Simkl since 00:00 UTC.", Read: func() float64 { return float64(client.CallsToday()) }},
+		{Name: "simkl_calls_today", Help: "Calls sent to Simkl since 00:00 UTC (with REDIS_URL, by every replica, as of this replica's last call).", Read: func() float64 { return float64(client.CallsToday()) }},
 		{Name: "simkl_daily_budget", Help: "SIMKL_DAILY_BUDGET: calls allowed per UTC day (0: no budget).", Read: func() float64 { return float64(client.DailyBudget()) }},
 	}
 }

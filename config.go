@@ -99,7 +99,7 @@ var settings = []setting{
 	{flag: "redis-key-prefix", env: "REDIS_KEY_PREFIX", def: "simklink:", help: "prefix of every key simklink writes to Redis, so that several deployments can share one"},
 	{flag: "redis-timeout", env: "REDIS_TIMEOUT", def: "250ms", help: "longest wait for one Redis round trip; past it Redis counts as unreachable and the replica works alone until it answers again"},
 	{flag: "simkl-replicas", env: "SIMKL_REPLICAS", def: "1", help: "how many replicas share the client_id; while Redis is unreachable each takes 1/N of Simkl's budget on its own"},
-	{flag: "simkl-daily-budget", env: "SIMKL_DAILY_BUDGET", def: "0", help: "calls to Simkl allowed per UTC day (0 = no budget); at 90% new title lookups for signed-out visitors stop, so that signed-in badges and actions go on until the budget is spent. Apps Simkl has not approved are reported to be capped at about 1,000 a day"},
+	{flag: "simkl-daily-budget", env: "SIMKL_DAILY_BUDGET", def: "0", help: "calls to Simkl allowed per UTC day (0 = no budget), across every replica when REDIS_URL is set; at 90% new title lookups for signed-out visitors stop, so that signed-in badges and actions go on until the budget is spent. Apps Simkl has not approved are reported to be capped at about 1,000 a day"},
 	{flag: "log-level", env: "LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 	{flag: "log-format", env: "LOG_FORMAT", def: "text", help: "text or json"},
 }

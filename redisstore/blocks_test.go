@@ -16,6 +16,7 @@ import (
 var (
 	_ simkl.BlockStore   = (*redisstore.Store)(nil)
 	_ simkl.SharedBudget = (*redisstore.Store)(nil)
+	_ simkl.DailyCount   = (*redisstore.Store)(nil)
 	_ titles.Shared      = (*redisstore.Store)(nil)
 	_ tracker.Shared     = (*redisstore.Store)(nil)
 )
