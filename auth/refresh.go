@@ -98,27 +98,36 @@ func (a *Auth) refreshToken(ctx context.Context, old Token) (Token, error) {
 		// request's client goes away; the timeout bounds it instead.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultTimeout)
 		defer cancel()
+		// A request that looked for a successor just before the previous
+		// flight for this token recorded one starts a flight of its own:
+		// it follows that successor rather than refresh again (which would
+		// end the token just issued).
+		if t, ok := a.successorOf(rctx, old); ok {
+			return t, nil
+		}
 		ts := a.refresh.TokenSource(a.withClient(rctx), &oauth2.Token{RefreshToken: old.Refresh}) // no access token: always refreshes
 		t, err := ts.Token()
 		if err != nil {
 			return Token{}, err
 		}
-		return a.tokenFrom(t), nil
-	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return Token{}, res.Err
-		}
-		tok := res.Val.(Token)
+		tok := a.tokenFrom(t)
 		if tok.Refresh == "" {
 			tok.Refresh = old.Refresh // not rotated, and Simkl may leave it out
 		}
 		if tok.Scope == "" {
 			tok.Scope = old.Scope
 		}
-		a.successors.SetSuccessor(ctx, tokenKey(old.Access), tok, successorTTL)
+		// Recorded before the flight ends, so that no request can miss
+		// both this flight and its successor.
+		a.successors.SetSuccessor(rctx, tokenKey(old.Access), tok, successorTTL)
 		return tok, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return Token{}, res.Err
+		}
+		return res.Val.(Token), nil
 	case <-ctx.Done():
 		return Token{}, ctx.Err()
 	}
