@@ -389,6 +389,11 @@ func (r *Resolver) Episodes(ctx context.Context, t simkl.Title, allow Gate) ([]s
 	}
 	defer release()
 	ch := r.flight.DoChan("episodes:"+strconv.Itoa(id), func() (any, error) {
+		// As in searchType: a flight that starts just after the previous
+		// one for this list finished finds its answer in the cache.
+		if e, ok := r.episodes.Peek(id); ok && r.opt.Now().Before(e.expires) {
+			return e.episodes, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opt.FetchTimeout)
 		defer cancel()
 		eps, err := r.episodeList(fctx, t)
