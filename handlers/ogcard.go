@@ -47,10 +47,21 @@ func newCardCache(size int, client *http.Client) *cardCache {
 // handleOGCard serves /og/{kind}/{id}.png, the 1200×630 unfurl card. The
 // poster comes from Simkl's image host (never the API), bounded in size
 // and time; without one (or when it cannot be fetched) the card is drawn
-// without it.
+// without it. While Simkl cannot be asked about a title not cached yet,
+// a card without the title is served for a minute: a chat app unfurls a
+// link once, and no image at all would be its only memory of it.
 func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *cardCache) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, err := resolveID(r, ts, misses, ".png")
+		if err != nil && (simkl.IsTemporary(err) || isBusy(err)) {
+			png, gerr := cc.generic(m)
+			if gerr != nil {
+				rs.serverError(w, r, gerr)
+				return
+			}
+			writePNG(w, png, "public, max-age=60")
+			return
+		}
 		if err != nil {
 			rs.fail(w, r, err)
 			return
@@ -73,13 +84,40 @@ func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *
 				cache = "public, max-age=300" // try the poster again later
 			}
 		}
-		h := w.Header()
-		h.Set("Content-Type", "image/png")
-		h.Set("Content-Length", strconv.Itoa(len(png)))
-		setCacheFixed(w, cache)
-		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-		_, _ = w.Write(png)
+		writePNG(w, png, cache)
 	})
+}
+
+// writePNG answers with a card image that any site may show.
+func writePNG(w http.ResponseWriter, png []byte, cache string) {
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Content-Length", strconv.Itoa(len(png)))
+	setCacheFixed(w, cache)
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	_, _ = w.Write(png)
+}
+
+// genericCardKey keeps the card without a title among the drawn cards.
+const genericCardKey = "\x00generic"
+
+// generic is the card for a title Simkl cannot be asked about right now:
+// no title, only the site; drawn once.
+func (c *cardCache) generic(m *models) ([]byte, error) {
+	if png, ok := c.pngs.Get(genericCardKey); ok {
+		return png, nil
+	}
+	v, err, _ := c.flight.Do(genericCardKey, func() (any, error) {
+		png, err := cards.Card(cards.CardInfo{Title: "A title on Simkl", Site: m.base.Host})
+		if err == nil {
+			c.pngs.Add(genericCardKey, png)
+		}
+		return png, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
 }
 
 type drawnCard struct {

@@ -262,3 +262,28 @@ func TestOGCardRefusesAnOversizedPoster(t *testing.T) {
 		t.Errorf("the refusal is not logged: %s", h.logs.String())
 	}
 }
+
+// While Simkl is away, the unfurl card of a title not cached yet is a card
+// without the title, kept a minute, not an error page where a PNG belongs;
+// a cached title still gets its own card.
+func TestOGCardWhileSimklIsAway(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.get(nil, "/t/mal/21")
+	h.sim.Simkl.SetFaults(simkltest.Faults{Down: true})
+	for range 2 {
+		p := h.get(nil, "/og/imdb/tt0120382.png")
+		if p.resp.StatusCode != http.StatusOK || p.resp.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("uncached title while Simkl is away: %d %q", p.resp.StatusCode, p.resp.Header.Get("Content-Type"))
+		}
+		if img, err := png.Decode(bytes.NewReader([]byte(p.body))); err != nil || img.Bounds().Dx() != 1200 {
+			t.Fatalf("png: %v", err)
+		}
+		if cc := p.resp.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+			t.Errorf("the card without a title is kept %q", cc)
+		}
+	}
+	if p := h.get(nil, "/og/mal/21.png"); p.resp.StatusCode != http.StatusOK || !strings.Contains(p.resp.Header.Get("Cache-Control"), "max-age=604800") {
+		t.Errorf("cached title while Simkl is away: %d %q", p.resp.StatusCode, p.resp.Header.Get("Cache-Control"))
+	}
+}
