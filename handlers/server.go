@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"simklink/locale"
 	"time"
 
+	"simklink/locale"
 	"simklink/simkl"
 	"simklink/titles"
 	"simklink/views"
