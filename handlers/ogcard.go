@@ -53,7 +53,7 @@ func newCardCache(size int, client *http.Client) *cardCache {
 func handleOGCard(rs *responder, m *models, ts Titles, misses *missLimiter, cc *cardCache) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, err := resolveID(r, ts, misses, ".png")
-		if err != nil && (simkl.IsTemporary(err) || isBusy(err)) {
+		if err != nil && simkl.IsTemporary(err) {
 			png, gerr := cc.generic(m)
 			if gerr != nil {
 				rs.serverError(w, r, gerr)

@@ -138,7 +138,7 @@ func handleButton(rs *responder, m *models, ts Titles, misses *missLimiter) http
 			if res.Stale {
 				cache = "public, max-age=300"
 			}
-		case simkl.IsTemporary(err) || isBusy(err):
+		case simkl.IsTemporary(err):
 			cache = "public, max-age=60"
 		default:
 			rs.fail(w, r, err)
@@ -154,8 +154,6 @@ func handleButton(rs *responder, m *models, ts Titles, misses *missLimiter) http
 		_, _ = w.Write(cards.Button(style, label))
 	})
 }
-
-func isBusy(err error) bool { return errors.Is(err, simkl.ErrBusy) }
 
 // handleEmbed serves /embed/t/{kind}/{id}: the small card other sites put
 // in an iframe. It is the only route any site may frame.

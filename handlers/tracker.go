@@ -42,8 +42,9 @@ type tracking struct {
 // state before it renders the badge as "couldn't reach Simkl" with a retry.
 const badgeTimeout = 2500 * time.Millisecond
 
-// trackerState fetches the viewer's state for t. A revoked token ends the
-// session: the visitor is then shown signed out, with a notice.
+// state fetches the viewer's state for t, renewing the token once if
+// Simkl refuses it (withToken). A grant that is gone ends the session: the
+// visitor is then shown signed out, with a notice.
 func (tk *tracking) state(w http.ResponseWriter, r *http.Request, v *auth.Viewer, t simkl.Title) (simkl.WatchState, error) {
 	if tk.tracker == nil {
 		return simkl.WatchState{}, errors.New("no tracker configured")

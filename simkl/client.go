@@ -59,7 +59,8 @@ type Config struct {
 	// keeps it in this process. Share it to stop every replica at once.
 	Blocks BlockStore
 	// DailyBudget, when > 0, is how many calls a UTC day may make; the
-	// last 10% are kept for signed-in visitors (see guard.go).
+	// caller keeps the last 10% for signed-in visitors by asking
+	// CheckReserve (see guard.go).
 	DailyBudget int
 	// Daily counts the calls per UTC day (see daily.go); nil keeps the
 	// count in this process. Share it so that replicas spend one budget.
